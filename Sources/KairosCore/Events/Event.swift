@@ -1,0 +1,65 @@
+/// One event, validated and normalised: what the store keeps and profiles are derived from.
+public struct Event: Sendable, Equatable {
+    /// Position in the durable log; 0 until stored.
+    public var seq: Int64
+    /// Client-chosen (or generated) id that makes retries harmless.
+    public var messageId: String
+    public var type: EventType
+    /// `event` for track, `name` for page and screen.
+    public var name: String?
+    public var userId: String?
+    public var anonymousId: String?
+    /// The id being aliased (alias events).
+    public var previousId: String?
+    public var groupId: String?
+    /// Event time after clock-skew correction.
+    public var timestamp: Millis
+    /// When Kairos received it.
+    public var receivedAt: Millis
+    /// Traits to merge into the profile (identify traits).
+    public var traits: [String: JSONValue]?
+    /// Consent choices carried by the event, by purpose.
+    public var consent: [String: Bool]?
+    /// The normalised event as compact JSON, as stored and exported.
+    public var body: [UInt8]
+
+    public init(
+        seq: Int64 = 0, messageId: String, type: EventType, name: String? = nil, userId: String? = nil,
+        anonymousId: String? = nil, previousId: String? = nil, groupId: String? = nil, timestamp: Millis,
+        receivedAt: Millis, traits: [String: JSONValue]? = nil, consent: [String: Bool]? = nil, body: [UInt8] = []
+    ) {
+        self.seq = seq
+        self.messageId = messageId
+        self.type = type
+        self.name = name
+        self.userId = userId
+        self.anonymousId = anonymousId
+        self.previousId = previousId
+        self.groupId = groupId
+        self.timestamp = timestamp
+        self.receivedAt = receivedAt
+        self.traits = traits
+        self.consent = consent
+        self.body = body
+    }
+
+    /// The key counted in a profile's per-type counters: the event name for track, else the type.
+    public var counterKey: String {
+        if type == .track, let name { return name }
+        return type.rawValue
+    }
+
+    /// This event reduced to a consent record: ids, time and consent, no properties or traits.
+    public func consentRecord() -> Event {
+        var fields: [String: JSONValue] = [
+            "type": "consent", "messageId": .string(messageId),
+            "timestamp": .string(Timestamp.format(timestamp)), "receivedAt": .string(Timestamp.format(receivedAt)),
+        ]
+        if let userId { fields["userId"] = .string(userId) }
+        if let anonymousId { fields["anonymousId"] = .string(anonymousId) }
+        if let consent { fields["consent"] = .object(consent.mapValues { .bool($0) }) }
+        return Event(
+            messageId: messageId, type: .consent, userId: userId, anonymousId: anonymousId, timestamp: timestamp,
+            receivedAt: receivedAt, consent: consent, body: JSONWriter.bytes(.object(fields)))
+    }
+}

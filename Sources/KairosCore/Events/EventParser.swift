@@ -1,0 +1,148 @@
+/// Turns Segment tracking-API payloads into validated, normalised ``Event``s.
+///
+/// Validation is complete before anything is stored: an event either comes out whole or is
+/// rejected with an ``APIError`` naming the field.
+public struct EventParser: Sendable {
+    public var limits: IngestLimits
+
+    public init(limits: IngestLimits = IngestLimits()) {
+        self.limits = limits
+    }
+
+    /// Parses one event object.
+    /// - Parameters:
+    ///   - value: the event's JSON.
+    ///   - impliedType: the type given by the route (`/v1/track` → `.track`); `nil` for batch entries,
+    ///     which must name their `type`.
+    ///   - receivedAt: when the request arrived.
+    ///   - batchSentAt: a batch-level `sentAt`, used when the event has none.
+    ///   - makeMessageId: supplies an id for events that carry none.
+    public func parse(
+        _ value: JSONValue, impliedType: EventType?, receivedAt: Millis, batchSentAt: Millis? = nil,
+        makeMessageId: () -> String
+    ) throws(APIError) -> Event {
+        guard case .object(var fields) = value else {
+            throw .invalidField("", "an event must be a JSON object, not \(value.typeName)")
+        }
+        let type: EventType
+        if let impliedType {
+            type = impliedType
+        } else {
+            guard let raw = try string(fields, "type") else { throw .missingField("type") }
+            guard let parsed = EventType(rawValue: raw), EventType.external.contains(parsed) else {
+                throw APIError(
+                    status: 422, code: "unknown_type",
+                    message: "unknown event type '\(raw)'; expected one of track, identify, page, screen, alias, group",
+                    field: "type")
+            }
+            type = parsed
+        }
+        fields["type"] = .string(type.rawValue)
+
+        let userId = try id(fields, "userId")
+        let anonymousId = try id(fields, "anonymousId")
+        var previousId: String?
+        var groupId: String?
+        var name: String?
+        switch type {
+        case .track:
+            guard let event = try string(fields, "event"), !event.isEmpty else {
+                throw .missingField("event", "'event' (the event name) is required for track")
+            }
+            guard event.utf8.count <= 200 else { throw .invalidField("event", "'event' is longer than 200 bytes") }
+            name = event
+        case .page, .screen:
+            name = try string(fields, "name")
+        case .alias:
+            guard userId != nil else { throw .missingField("userId", "'userId' is required for alias") }
+            guard let previous = try id(fields, "previousId") else { throw .missingField("previousId") }
+            previousId = previous
+        case .group:
+            guard let group = try id(fields, "groupId") else { throw .missingField("groupId") }
+            groupId = group
+        case .identify, .consent:
+            break
+        }
+        if userId == nil && anonymousId == nil {
+            throw APIError(
+                status: 422, code: "missing_identity", message: "an event needs a 'userId' or an 'anonymousId'",
+                field: "userId")
+        }
+
+        let messageId = try id(fields, "messageId") ?? makeMessageId()
+        fields["messageId"] = .string(messageId)
+
+        // Clock-skew correction: timestamp = receivedAt - (sentAt - clientTimestamp).
+        var clientTimestamp = try time(fields, "timestamp")
+        if clientTimestamp == nil { clientTimestamp = try time(fields, "originalTimestamp") }
+        let sentAt = try time(fields, "sentAt") ?? batchSentAt
+        var timestamp = receivedAt
+        if let clientTimestamp {
+            timestamp = clientTimestamp
+            if let sentAt { timestamp = clientTimestamp + (receivedAt - sentAt) }
+            fields["originalTimestamp"] = .string(Timestamp.format(clientTimestamp))
+        }
+        if timestamp > receivedAt + limits.maxFutureSkew {
+            throw APIError(
+                status: 422, code: "timestamp_in_future",
+                message: "the event's timestamp is more than \(limits.maxFutureSkew / 3_600_000) h in the future",
+                field: "timestamp")
+        }
+        fields["timestamp"] = .string(Timestamp.format(timestamp))
+        fields["receivedAt"] = .string(Timestamp.format(receivedAt))
+
+        for objectField in ["properties", "traits", "context"] {
+            if let member = fields[objectField], member != .null, member.objectValue == nil {
+                throw .invalidField(objectField, "'\(objectField)' must be an object, not \(member.typeName)")
+            }
+        }
+        var traits: [String: JSONValue]?
+        var consent: [String: Bool]?
+        if let context = fields["context"]?.objectValue, let raw = context["consent"], raw != .null {
+            consent = try Consent.choices(from: raw, field: "context.consent")
+        }
+        if type == .identify, let given = fields["traits"]?.objectValue {
+            traits = given
+            if let raw = given["consent"], raw != .null {
+                let fromTraits = try Consent.choices(from: raw, field: "traits.consent")
+                consent = (consent ?? [:]).merging(fromTraits) { contextChoice, _ in contextChoice }
+            }
+        }
+
+        let body = JSONWriter.bytes(.object(fields))
+        if body.count > limits.maxEventBytes {
+            throw .tooLarge("the event is \(body.count) bytes; the limit is \(limits.maxEventBytes)")
+        }
+        return Event(
+            messageId: messageId, type: type, name: name, userId: userId, anonymousId: anonymousId,
+            previousId: previousId, groupId: groupId, timestamp: timestamp, receivedAt: receivedAt, traits: traits,
+            consent: consent, body: body)
+    }
+
+    // MARK: - Field readers
+
+    private func string(_ fields: [String: JSONValue], _ key: String) throws(APIError) -> String? {
+        switch fields[key] {
+        case nil, .null?: return nil
+        case .string(let value)?: return value
+        case let other?: throw .invalidField(key, "'\(key)' must be a string, not \(other.typeName)")
+        }
+    }
+
+    private func id(_ fields: [String: JSONValue], _ key: String) throws(APIError) -> String? {
+        guard let value = try string(fields, key) else { return nil }
+        if value.isEmpty { return nil }
+        guard value.utf8.count <= limits.maxIdLength else {
+            throw .invalidField(key, "'\(key)' is longer than \(limits.maxIdLength) bytes")
+        }
+        return value
+    }
+
+    private func time(_ fields: [String: JSONValue], _ key: String) throws(APIError) -> Millis? {
+        guard let text = try string(fields, key) else { return nil }
+        guard let millis = Timestamp.parse(text) else {
+            throw .invalidField(key, "'\(key)' must be an ISO 8601 date-time such as 2026-11-22T10:00:00.000Z")
+        }
+        return millis
+    }
+}

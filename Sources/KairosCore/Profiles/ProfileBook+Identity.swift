@@ -1,0 +1,105 @@
+extension ProfileBook {
+    /// Finds (or creates) the profile an event belongs to, linking and merging identities on the way.
+    ///
+    /// - userId and anonymousId together: the anonymous profile merges into the known one
+    ///   (an anonymous id already owned by another known customer is left with them: shared device).
+    /// - alias: the profile of `previousId` (known or anonymous) merges into the one of `userId`.
+    /// A link that already holds changes nothing, so repeated links never double count.
+    func resolveIdentities(of event: Event) -> String {
+        let time = event.timestamp
+        if let userId = event.userId {
+            let userKey = ProfileKey.user(userId)
+            let target = resolve(userKey) ?? userKey
+            ensureProfile(target, at: time)
+            attach(userKey, id: userId, isUser: true, to: target)
+            if let anonymousId = event.anonymousId {
+                link(ProfileKey.anonymous(anonymousId), id: anonymousId, to: target, mergeKnown: false)
+            }
+            if event.type == .alias, let previousId = event.previousId {
+                if let source = resolve(ProfileKey.user(previousId)) {
+                    if source != target { merge(source, into: target) }
+                } else {
+                    link(ProfileKey.anonymous(previousId), id: previousId, to: target, mergeKnown: true)
+                }
+            }
+            return target
+        }
+        // Anonymous only (the parser guarantees one of the two ids).
+        let anonymousId = event.anonymousId ?? ""
+        let anonymousKey = ProfileKey.anonymous(anonymousId)
+        let target = resolve(anonymousKey) ?? anonymousKey
+        ensureProfile(target, at: time)
+        attach(anonymousKey, id: anonymousId, isUser: false, to: target)
+        return target
+    }
+
+    /// Points an anonymous id key at `target`, merging its current profile in when allowed.
+    private func link(_ idKey: String, id: String, to target: String, mergeKnown: Bool) {
+        switch resolve(idKey) {
+        case nil:
+            attach(idKey, id: id, isUser: false, to: target)
+        case target?:
+            break
+        case let current?:
+            if mergeKnown || current.hasPrefix("a:") { merge(current, into: target) }
+        }
+    }
+
+    private func ensureProfile(_ key: String, at time: Millis) {
+        let created = shard(for: key).state.withLock { state -> Bool in
+            guard state.profiles[key] == nil else { return false }
+            state.profiles[key] = Profile(key: key, at: time)
+            return true
+        }
+        if created {
+            profileCounter.add(1, ordering: .relaxed)
+            shard(for: key).state.withLock { $0.index[key] = key }
+        }
+    }
+
+    private func attach(_ idKey: String, id: String, isUser: Bool, to target: String) {
+        var isNew = false
+        update(target) { profile in
+            if isUser {
+                if !profile.userIds.contains(id) { profile.userIds.append(id); isNew = true }
+            } else if !profile.anonymousIds.contains(id) {
+                profile.anonymousIds.append(id)
+                isNew = true
+            }
+        }
+        if isNew || resolve(idKey) != target {
+            shard(for: idKey).state.withLock { $0.index[idKey] = target }
+        }
+    }
+
+    /// Folds the profile at `source` into `target` (created if absent) and repoints all its ids.
+    func merge(_ source: String, into target: String) {
+        guard source != target,
+            let moved = shard(for: source).state.withLock({ $0.profiles.removeValue(forKey: source) })
+        else { return }
+        profileCounter.subtract(1, ordering: .relaxed)
+        var created = false
+        shard(for: target).state.withLock { state in
+            guard var into = state.profiles[target] else {
+                var renamed = moved
+                renamed.key = target
+                state.profiles[target] = renamed
+                created = true
+                return
+            }
+            for id in moved.userIds where !into.userIds.contains(id) { into.userIds.append(id) }
+            for id in moved.anonymousIds where !into.anonymousIds.contains(id) { into.anonymousIds.append(id) }
+            into.traits = moved.traits.merging(into.traits) { _, kept in kept }
+            into.firstSeen = min(into.firstSeen, moved.firstSeen)
+            into.lastSeen = max(into.lastSeen, moved.lastSeen)
+            for (name, count) in moved.eventCounts { into.eventCounts[name, default: 0] += count }
+            for event in moved.recentEvents { insertRecent(event, into: &into.recentEvents) }
+            into.consent = into.consent.merged(with: moved.consent)
+            state.profiles[target] = into
+        }
+        if created { profileCounter.add(1, ordering: .relaxed) }
+        for idKey in moved.idKeys + [source, target] {
+            shard(for: idKey).state.withLock { $0.index[idKey] = target }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import Synchronization
+
+/// The live profiles, in memory, sharded by a stable hash of the key; each shard behind a `Mutex`.
+///
+/// Reads may come from any thread. Writes (``apply(_:)``, ``erase(key:)``) must come from a single
+/// writer at a time — the ingest pipeline — which applies events in log order, so the state is
+/// always the fold of the durable log and a replay after restart gives the same profiles.
+public final class ProfileBook: Sendable {
+    /// Tuning of the in-memory profile state.
+    public struct Configuration: Sendable {
+        /// How many recent events each profile keeps (default 20).
+        public var recentEventLimit: Int
+        /// Number of shards, rounded up to a power of two (default 64).
+        public var shardCount: Int
+
+        public init(recentEventLimit: Int = 20, shardCount: Int = 64) {
+            self.recentEventLimit = recentEventLimit
+            self.shardCount = shardCount
+        }
+    }
+
+    struct ShardState {
+        var profiles: [String: Profile] = [:]
+        /// Every id key (`u:`/`a:`) → the canonical key of its profile.
+        var index: [String: String] = [:]
+    }
+
+    final class Shard: Sendable {
+        let state = Mutex(ShardState())
+    }
+
+    let shards: [Shard]
+    let shardMask: UInt64
+    let recentEventLimit: Int
+    let profileCounter = Atomic<Int>(0)
+
+    public init(configuration: Configuration = Configuration()) {
+        var count = 1
+        while count < max(1, configuration.shardCount) { count <<= 1 }
+        self.shards = (0..<count).map { _ in Shard() }
+        self.shardMask = UInt64(count - 1)
+        self.recentEventLimit = configuration.recentEventLimit
+    }
+
+    /// Number of live profiles.
+    public var count: Int { profileCounter.load(ordering: .relaxed) }
+
+    // MARK: - Reads
+
+    /// The profile a userId or anonymousId belongs to (userId tried first).
+    public func profile(id: String) -> Profile? {
+        profile(idKey: ProfileKey.user(id)) ?? profile(idKey: ProfileKey.anonymous(id))
+    }
+
+    /// The profile an id key (`u:…`/`a:…`) belongs to.
+    public func profile(idKey: String) -> Profile? {
+        // A merge in progress may move a profile between the two lookups: look again.
+        for _ in 0..<4 {
+            guard let key = resolve(idKey) else { return nil }
+            if let profile = shard(for: key).state.withLock({ $0.profiles[key] }) { return profile }
+        }
+        return nil
+    }
+
+    /// The canonical key an id key resolves to.
+    public func resolve(_ idKey: String) -> String? {
+        shard(for: idKey).state.withLock { $0.index[idKey] }
+    }
+
+    /// Whether the person behind these ids allows `purpose` (granted when unknown).
+    public func allows(_ purpose: String, userId: String?, anonymousId: String?) -> Bool {
+        if let userId, let known = profile(idKey: ProfileKey.user(userId)) { return known.consent.allows(purpose) }
+        if let anonymousId, let anonymous = profile(idKey: ProfileKey.anonymous(anonymousId)) {
+            return anonymous.consent.allows(purpose)
+        }
+        return true
+    }
+
+    /// Calls `body` with every profile, shard by shard (a consistent view per shard only).
+    public func forEach(_ body: (Profile) -> Void) {
+        for shard in shards {
+            let profiles = shard.state.withLock { Array($0.profiles.values) }
+            profiles.forEach(body)
+        }
+    }
+
+    // MARK: - Writes (single writer)
+
+    /// Applies a stored event: resolves and merges identities, then updates the profile.
+    public func apply(_ event: Event) {
+        let target = resolveIdentities(of: event)
+        update(target) { profile in
+            profile.firstSeen = min(profile.firstSeen, event.timestamp)
+            profile.lastSeen = max(profile.lastSeen, event.timestamp)
+            if event.type != .consent {
+                profile.eventCounts[event.counterKey, default: 0] += 1
+                insertRecent(
+                    RecentEvent(seq: event.seq, type: event.type, name: event.name, timestamp: event.timestamp),
+                    into: &profile.recentEvents)
+            }
+            if let traits = event.traits {
+                for (name, value) in traits where name != "consent" { profile.traits[name] = value }
+            }
+            if let consent = event.consent { profile.consent.apply(consent, at: event.timestamp) }
+        }
+    }
+
+    /// Removes a profile and all its ids; returns what was removed.
+    @discardableResult
+    public func erase(key: String) -> Profile? {
+        guard let removed = shard(for: key).state.withLock({ $0.profiles.removeValue(forKey: key) }) else { return nil }
+        profileCounter.subtract(1, ordering: .relaxed)
+        for idKey in removed.idKeys + [key] {
+            shard(for: idKey).state.withLock { state in
+                if state.index[idKey] == key { state.index.removeValue(forKey: idKey) }
+            }
+        }
+        return removed
+    }
+
+    // MARK: - Internals
+
+    @inline(__always)
+    func shard(for key: String) -> Shard {
+        shards[Int(Self.stableHash(key) & shardMask)]
+    }
+
+    /// FNV-1a over the UTF-8 bytes: stable across processes, so shards can later map to nodes.
+    @inlinable
+    public static func stableHash(_ key: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    func update(_ key: String, _ body: (inout Profile) -> Void) {
+        shard(for: key).state.withLock { state in
+            if state.profiles[key] != nil { body(&state.profiles[key]!) }
+        }
+    }
+
+    func insertRecent(_ event: RecentEvent, into list: inout [RecentEvent]) {
+        guard recentEventLimit > 0 else { return }
+        var position = list.count
+        while position > 0 && list[position - 1].timestamp > event.timestamp { position -= 1 }
+        if list.count >= recentEventLimit {
+            if position == 0 { return }
+            list.insert(event, at: position)
+            list.removeFirst(list.count - recentEventLimit)
+        } else {
+            list.insert(event, at: position)
+        }
+    }
+}

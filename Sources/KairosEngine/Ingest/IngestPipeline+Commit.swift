@@ -1,0 +1,100 @@
+import KairosCore
+import KairosStore
+import Logging
+
+extension IngestPipeline {
+    /// Writes one group of submissions in one transaction, applies what was stored to the
+    /// profiles in log order, then answers every submitter.
+    func commit(_ batch: [(events: [Event], continuation: CheckedContinuation<[Outcome], any Error>)]) async {
+        let started = ContinuousClock.now
+        let total = batch.reduce(0) { $0 + $1.events.count }
+        var outcomes = [Outcome](repeating: .duplicate, count: total)
+        var toStore: [Event] = []
+        var positions: [Int] = []
+        toStore.reserveCapacity(total)
+        positions.reserveCapacity(total)
+        var seenMessageIds = Set<String>(minimumCapacity: total)
+        // Consent changes made by earlier events of this same batch, by canonical key.
+        var consentChanges: [String: [String: Bool]] = [:]
+
+        var position = 0
+        for submission in batch {
+            for original in submission.events {
+                defer { position += 1 }
+                guard seenMessageIds.insert(original.messageId).inserted else { continue }
+                var event = original
+                let owner = ownerKey(of: event)
+                if let change = event.consent {
+                    consentChanges[owner, default: [:]].merge(change) { _, new in new }
+                }
+                let allowsAnalytics =
+                    consentChanges[owner]?[Consent.analytics]
+                    ?? profiles.allows(Consent.analytics, userId: event.userId, anonymousId: event.anonymousId)
+                if !allowsAnalytics && event.type != .consent {
+                    guard event.consent != nil else {
+                        outcomes[position] = .withheld
+                        continue
+                    }
+                    event = event.consentRecord()
+                }
+                toStore.append(event)
+                positions.append(position)
+            }
+        }
+
+        let sequence: [Int64?]
+        do {
+            sequence = toStore.isEmpty ? [] : try await store.append(toStore)
+        } catch {
+            logger.error("commit failed; nothing was stored", metadata: ["error": "\(error)", "events": "\(total)"])
+            metrics.commitFailures.increment()
+            let failure = APIError(status: 503, code: "storage_unavailable", message: "events could not be stored")
+            for submission in batch { submission.continuation.resume(throwing: failure) }
+            return
+        }
+        for (offset, seq) in sequence.enumerated() {
+            guard let seq else { continue }
+            var event = toStore[offset]
+            event.seq = seq
+            profiles.apply(event)
+            outcomes[positions[offset]] = .stored(seq)
+        }
+        metrics.record(outcomes: outcomes, duration: ContinuousClock.now - started, profiles: profiles.count)
+
+        var start = 0
+        for submission in batch {
+            let end = start + submission.events.count
+            submission.continuation.resume(returning: Array(outcomes[start..<end]))
+            start = end
+        }
+    }
+
+    /// The key under which batch-local consent changes of this event's person are tracked.
+    private func ownerKey(of event: Event) -> String {
+        if let userId = event.userId {
+            let key = ProfileKey.user(userId)
+            return profiles.resolve(key) ?? key
+        }
+        let key = ProfileKey.anonymous(event.anonymousId ?? "")
+        return profiles.resolve(key) ?? key
+    }
+
+    func performErasure(id: String, continuation: CheckedContinuation<Erasure?, any Error>) async {
+        guard let profile = profiles.profile(id: id) else {
+            continuation.resume(returning: nil)
+            return
+        }
+        do {
+            let count = try await store.erase(PersonIds(profile))
+            profiles.erase(key: profile.key)
+            metrics.erasures.increment()
+            metrics.profiles.record(profiles.count)
+            logger.info("profile erased", metadata: ["events": "\(count)"])
+            continuation.resume(returning: Erasure(profile: profile, events: count))
+        } catch {
+            logger.error("erasure failed; nothing was removed", metadata: ["error": "\(error)"])
+            continuation.resume(
+                throwing: APIError(status: 503, code: "storage_unavailable", message: "the erasure could not be completed"))
+        }
+    }
+}

@@ -1,0 +1,195 @@
+import KairosCore
+import KairosStore
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// The single writer of Kairos: group-commits events to the store and applies them to the live
+/// profiles, in log order.
+///
+/// Requests hand their validated events to ``submit(_:)`` and are resumed once the events are
+/// durable. Everything queued while one transaction runs goes into the next one: one transaction,
+/// one fsync, many requests. Erasures go through the same queue, so they never interleave with
+/// half-applied events. On start it rebuilds the profiles by replaying the log; it becomes
+/// ``isReady`` when that is done. On graceful shutdown it stops taking work, drains the queue and
+/// returns.
+public final class IngestPipeline: Service, Sendable {
+    /// Tuning of the group commit.
+    public struct Configuration: Sendable {
+        /// Most events written in one transaction (default 10,000).
+        public var maxBatchEvents: Int
+        /// Most events waiting for a transaction before submitters get 429 (default 200,000).
+        public var maxQueuedEvents: Int
+
+        public init(maxBatchEvents: Int = 10_000, maxQueuedEvents: Int = 200_000) {
+            self.maxBatchEvents = maxBatchEvents
+            self.maxQueuedEvents = maxQueuedEvents
+        }
+    }
+
+    /// What happened to one submitted event.
+    public enum Outcome: Sendable, Equatable {
+        /// Stored at this log position.
+        case stored(Int64)
+        /// Already stored earlier (same `messageId`): acknowledged, not stored again.
+        case duplicate
+        /// Acknowledged but not stored: the person withdrew `analytics` consent.
+        case withheld
+    }
+
+    /// What an erasure removed.
+    public struct Erasure: Sendable, Equatable {
+        public var profile: Profile
+        public var events: Int
+    }
+
+    enum Job: Sendable {
+        case events([Event], CheckedContinuation<[Outcome], any Error>)
+        case erase(String, CheckedContinuation<Erasure?, any Error>)
+    }
+
+    struct State: Sendable {
+        var jobs: [Job] = []
+        var queuedEvents = 0
+        var accepting = true
+        var wakeUp: CheckedContinuation<Void, Never>?
+    }
+
+    public let store: any DataStore
+    public let profiles: ProfileBook
+    let configuration: Configuration
+    let logger: Logger
+    let state = Mutex(State())
+    let ready = Atomic<Bool>(false)
+    let metrics = IngestMetrics()
+
+    public init(store: any DataStore, profiles: ProfileBook, configuration: Configuration = Configuration(), logger: Logger) {
+        self.store = store
+        self.profiles = profiles
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// True once the log has been replayed into the profiles.
+    public var isReady: Bool { ready.load(ordering: .acquiring) }
+
+    // MARK: - Submitting work
+
+    /// Stores events durably and applies them to the profiles; returns one outcome per event,
+    /// in order, once the transaction holding them has committed.
+    public func submit(_ events: [Event]) async throws -> [Outcome] {
+        guard !events.isEmpty else { return [] }
+        return try await withCheckedThrowingContinuation { continuation in
+            enqueue(.events(events, continuation), eventCount: events.count) { error in
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Erases the person behind `id` (userId or anonymousId): events, profile and all ids.
+    /// Returns `nil` when there is no such profile.
+    public func erase(id: String) async throws -> Erasure? {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.erase(id, continuation), eventCount: 0) { error in continuation.resume(throwing: error) }
+        }
+    }
+
+    private func enqueue(_ job: Job, eventCount: Int, reject: (APIError) -> Void) {
+        let outcome = state.withLock { state -> Result<CheckedContinuation<Void, Never>?, APIError> in
+            guard state.accepting else {
+                return .failure(APIError(status: 503, code: "shutting_down", message: "Kairos is shutting down"))
+            }
+            if eventCount > 0 && state.queuedEvents + eventCount > configuration.maxQueuedEvents {
+                return .failure(
+                    APIError(status: 429, code: "overloaded", message: "the ingest queue is full; retry shortly"))
+            }
+            state.jobs.append(job)
+            state.queuedEvents += eventCount
+            defer { state.wakeUp = nil }
+            return .success(state.wakeUp)
+        }
+        switch outcome {
+        case .success(let wakeUp): wakeUp?.resume()
+        case .failure(let error): reject(error)
+        }
+    }
+
+    // MARK: - Running
+
+    public func run() async throws {
+        let started = ContinuousClock.now
+        let replayed = try await store.replay { [profiles] event in profiles.apply(event) }
+        ready.store(true, ordering: .releasing)
+        metrics.profiles.record(profiles.count)
+        logger.info(
+            "profiles rebuilt from the event log",
+            metadata: [
+                "events": "\(replayed)", "profiles": "\(profiles.count)",
+                "duration": "\(ContinuousClock.now - started)",
+            ])
+        try await withGracefulShutdownHandler {
+            try await processJobs()
+        } onGracefulShutdown: {
+            let wakeUp = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.accepting = false
+                defer { state.wakeUp = nil }
+                return state.wakeUp
+            }
+            wakeUp?.resume()
+        }
+        logger.info("ingest pipeline drained and stopped")
+    }
+
+    private func processJobs() async throws {
+        while true {
+            let jobs = await nextJobs()
+            if jobs.isEmpty { return }  // shut down and drained
+            var batch: [(events: [Event], continuation: CheckedContinuation<[Outcome], any Error>)] = []
+            var batchSize = 0
+            for job in jobs {
+                switch job {
+                case .events(let events, let continuation):
+                    if batchSize + events.count > configuration.maxBatchEvents && !batch.isEmpty {
+                        await commit(batch)
+                        batch.removeAll(keepingCapacity: true)
+                        batchSize = 0
+                    }
+                    batch.append((events, continuation))
+                    batchSize += events.count
+                case .erase(let id, let continuation):
+                    if !batch.isEmpty {
+                        await commit(batch)
+                        batch.removeAll(keepingCapacity: true)
+                        batchSize = 0
+                    }
+                    await performErasure(id: id, continuation: continuation)
+                }
+            }
+            if !batch.isEmpty { await commit(batch) }
+        }
+    }
+
+    /// Waits for queued jobs; returns an empty list only when shut down with nothing left.
+    private func nextJobs() async -> [Job] {
+        while true {
+            let taken = state.withLock { state -> [Job]? in
+                if state.jobs.isEmpty { return state.accepting ? nil : [] }
+                defer {
+                    state.jobs.removeAll(keepingCapacity: true)
+                    state.queuedEvents = 0
+                }
+                return state.jobs
+            }
+            if let taken { return taken }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if !state.jobs.isEmpty || !state.accepting { return true }
+                    state.wakeUp = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import KairosCore
+
+/// Durable storage behind Kairos: the event log, the catalog and a little metadata.
+///
+/// The event log is the source of truth; profiles are derived from it (see `ProfileBook`). The
+/// embedded implementation is ``SQLiteStore``; a shared PostgreSQL store can implement the same
+/// protocol for scale-out.
+public protocol DataStore: Sendable {
+    /// Appends events in one transaction (one fsync). Returns, per event, its new sequence number,
+    /// or `nil` when an event with the same `messageId` is already stored.
+    func append(_ events: [Event]) async throws -> [Int64?]
+
+    /// Reads the whole log in sequence order (without bodies) and hands each event to `body`.
+    /// Returns the number of events read.
+    func replay(_ body: @escaping @Sendable (Event) -> Void) async throws -> Int
+
+    /// Stored events of a person (any of the ids), newest first, strictly before `beforeSeq`.
+    func events(of ids: PersonIds, beforeSeq: Int64?, limit: Int) async throws -> [StoredEvent]
+
+    /// Deletes every event of a person and makes sure no copy stays in the files. Returns the count.
+    func erase(_ ids: PersonIds) async throws -> Int
+
+    /// Inserts or replaces items in one transaction.
+    func putItems(_ items: [Item]) async throws
+    func item(id: String) async throws -> Item?
+    /// Deletes an item; `false` if there was none.
+    func deleteItem(id: String) async throws -> Bool
+    func itemCount() async throws -> Int
+
+    /// Small key/value metadata (generated key hashes, import progress).
+    func metadata(_ key: String) async throws -> String?
+    func setMetadata(_ key: String, _ value: String?) async throws
+}
+
+/// All ids of one person, as used to find their events.
+public struct PersonIds: Sendable, Equatable {
+    public var userIds: [String]
+    public var anonymousIds: [String]
+
+    public init(userIds: [String], anonymousIds: [String]) {
+        self.userIds = userIds
+        self.anonymousIds = anonymousIds
+    }
+
+    public init(_ profile: Profile) {
+        self.init(userIds: profile.userIds, anonymousIds: profile.anonymousIds)
+    }
+}
+
+/// An event as read back from the log, with its stored JSON.
+public struct StoredEvent: Sendable, Equatable {
+    public var seq: Int64
+    public var body: JSONValue
+
+    public init(seq: Int64, body: JSONValue) {
+        self.seq = seq
+        self.body = body
+    }
+}
