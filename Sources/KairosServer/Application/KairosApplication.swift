@@ -1,0 +1,78 @@
+import Hummingbird
+import KairosCore
+import KairosEngine
+import KairosStore
+import Logging
+import ServiceLifecycle
+
+/// Builds the Kairos HTTP application on the embedded default: a SQLite store in the data
+/// directory, the live profiles rebuilt from it, and the ingest pipeline as a service.
+public enum KairosApplication {
+    /// What the builder created, for callers that want to print or inspect it.
+    public struct Parts: Sendable {
+        public let pipeline: IngestPipeline
+        public let keys: KeyRing
+        /// Keys generated on this first start (shown once), if any.
+        public let generatedKeys: (write: String, secret: String)?
+    }
+
+    /// Builds the application and its parts.
+    public static func build(
+        configuration: KairosConfiguration, logger: Logger
+    ) async throws -> (application: some ApplicationProtocol, parts: Parts) {
+        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
+        let store = try SQLiteStore(directory: configuration.dataDirectory)
+        let (keys, generated) = try await KeyRing.load(configuration: configuration, store: store)
+        let profiles = ProfileBook(configuration: .init(recentEventLimit: configuration.recentEventLimit))
+        let pipeline = IngestPipeline(
+            store: store, profiles: profiles,
+            configuration: .init(maxQueuedEvents: configuration.maxQueuedEvents), logger: logger)
+        let router = buildRouter(configuration: configuration, keys: keys, pipeline: pipeline)
+
+        var services: [any Service] = [pipeline, DataDirectoryHolder(lock: lock)]
+        if configuration.exampleData { services.append(ExampleDataLoader(pipeline: pipeline, logger: logger)) }
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Kairos"),
+            services: services,
+            onServerRunning: { channel in
+                let address = channel.localAddress.map { "\($0)" } ?? "\(configuration.host):\(configuration.port)"
+                logger.info("listening", metadata: ["address": "\(address)"])
+            },
+            logger: logger
+        )
+        return (application, Parts(pipeline: pipeline, keys: keys, generatedKeys: generated))
+    }
+
+    /// The routes and middleware of the v1 API.
+    static func buildRouter(
+        configuration: KairosConfiguration, keys: KeyRing, pipeline: IngestPipeline
+    ) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        let authenticator = Authenticator(keys: keys)
+        let bodyReader = JSONBodyReader(maxBytes: configuration.limits.maxRequestBytes)
+
+        OperationsController(pipeline: pipeline, registry: KairosMetrics.registry).addRoutes(to: router)
+        TrackingController(
+            pipeline: pipeline, parser: EventParser(limits: configuration.limits), authenticator: authenticator,
+            bodyReader: bodyReader
+        ).addRoutes(to: router)
+        ProfilesController(pipeline: pipeline, bodyReader: bodyReader).addRoutes(
+            to: router.group("v1/profiles").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret)))
+        ItemsController(store: pipeline.store, bodyReader: bodyReader).addRoutes(
+            to: router.group("v1/items").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret)))
+        return router
+    }
+}
+
+/// Keeps the data directory locked for as long as the application runs.
+struct DataDirectoryHolder: Service {
+    let lock: DataDirectoryLock
+
+    func run() async throws {
+        try await gracefulShutdown()
+        withExtendedLifetime(lock) {}
+    }
+}

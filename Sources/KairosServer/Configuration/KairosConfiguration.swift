@@ -1,0 +1,62 @@
+import Configuration
+import KairosCore
+
+/// Everything `kairos serve` can be told, with working defaults.
+///
+/// Read from a `ConfigReader` whose providers are, in order of precedence: command-line flags,
+/// `KAIROS_*` environment variables, then an optional YAML file (see `docs/configuration.md`).
+public struct KairosConfiguration: Sendable {
+    /// Interface to listen on (default `127.0.0.1`).
+    public var host: String
+    /// TCP port (default 8080).
+    public var port: Int
+    /// Where the SQLite database lives (default `./kairos-data`).
+    public var dataDirectory: String
+    /// Write keys: may only send events. With no keys at all, a pair is generated on first start.
+    public var writeKeys: [String]
+    /// Secret keys: may do everything (read profiles, manage the catalog, administer, ingest).
+    public var secretKeys: [String]
+    /// Event and request size limits.
+    public var limits: IngestLimits
+    /// Recent events kept per profile (default 20).
+    public var recentEventLimit: Int
+    /// Most events waiting for a commit before clients get 429 (default 200,000).
+    public var maxQueuedEvents: Int
+    /// Load the bundled example data set and accept the demo keys (quick start only).
+    public var exampleData: Bool
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./kairos-data",
+        writeKeys: [String] = [], secretKeys: [String] = [], limits: IngestLimits = IngestLimits(),
+        recentEventLimit: Int = 20, maxQueuedEvents: Int = 200_000, exampleData: Bool = false
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.writeKeys = writeKeys
+        self.secretKeys = secretKeys
+        self.limits = limits
+        self.recentEventLimit = recentEventLimit
+        self.maxQueuedEvents = maxQueuedEvents
+        self.exampleData = exampleData
+    }
+
+    /// Reads every setting from `reader`, falling back to the defaults above.
+    public init(reader: ConfigReader) {
+        let defaults = KairosConfiguration()
+        self.init(
+            host: reader.string(forKey: "host", default: defaults.host),
+            port: reader.int(forKey: "port", default: defaults.port),
+            dataDirectory: reader.string(forKey: "data.directory", default: defaults.dataDirectory),
+            writeKeys: reader.stringArray(forKey: "keys.write", isSecret: true, default: []),
+            secretKeys: reader.stringArray(forKey: "keys.secret", isSecret: true, default: []),
+            limits: IngestLimits(
+                maxEventBytes: reader.int(forKey: "limits.maxEventBytes", default: defaults.limits.maxEventBytes),
+                maxRequestBytes: reader.int(forKey: "limits.maxRequestBytes", default: defaults.limits.maxRequestBytes)
+            ),
+            recentEventLimit: reader.int(forKey: "profiles.recentEvents", default: defaults.recentEventLimit),
+            maxQueuedEvents: reader.int(forKey: "ingest.maxQueuedEvents", default: defaults.maxQueuedEvents),
+            exampleData: reader.bool(forKey: "exampleData", default: false)
+        )
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import KairosCore
+import KairosEngine
+import Prometheus
+
+/// `/healthz`, `/readyz`, `/metrics` and `/openapi.json`: open, and free of personal data.
+struct OperationsController<Context: RequestContext>: Sendable {
+    let pipeline: IngestPipeline
+    let registry: PrometheusCollectorRegistry
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("healthz") { _, _ in
+            Response.json(["status": "ok"])
+        }
+        router.get("readyz") { _, _ in
+            guard self.pipeline.isReady else {
+                return Response.error(
+                    APIError(status: 503, code: "not_ready", message: "profiles are still being loaded"))
+            }
+            return Response.json(["status": "ready", "profiles": .number(Double(self.pipeline.profiles.count))])
+        }
+        router.get("metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            let text = self.registry.emitToBuffer()
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: text)))
+        }
+        router.get("openapi.json") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
+                let data = try? Data(contentsOf: url)
+            else { throw APIError(status: 500, code: "internal_error", message: "the OpenAPI document is missing") }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+}
