@@ -14,7 +14,8 @@ struct Kairos: AsyncParsableCommand {
     )
 
     static func main() async {
-        setvbuf(stdout, nil, _IOLBF, 0)  // line-buffered even when redirected, so startup lines show at once
+        nonisolated(unsafe) let output = stdout
+        setvbuf(output, nil, _IOLBF, 0)  // line-buffered even when redirected, so startup lines show at once
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
