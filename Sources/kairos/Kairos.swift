@@ -14,8 +14,7 @@ struct Kairos: AsyncParsableCommand {
     )
 
     static func main() async {
-        nonisolated(unsafe) let output = stdout
-        setvbuf(output, nil, _IOLBF, 0)  // line-buffered even when redirected, so startup lines show at once
+        setvbuf(stdout, nil, _IOLBF, 0)  // line-buffered even when redirected, so startup lines show at once
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

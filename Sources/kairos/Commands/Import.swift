@@ -60,7 +60,7 @@ struct Import: AsyncParsableCommand {
         bar.finish()
         withExtendedLifetime(lock) {}
         if report.resumedFrom > 0 { print("Resumed after record \(report.resumedFrom).") }
-        print(
+        say(
             "Imported \(report.imported) \(kind.rawValue), \(report.duplicates) already present, "
                 + "\(report.rejected) rejected, from \(report.records) records.")
         for error in report.errors { print("  \(error)") }

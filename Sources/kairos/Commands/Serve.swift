@@ -44,10 +44,10 @@ struct Serve: AsyncParsableCommand {
         let configuration = KairosConfiguration(reader: reader)
 
         let (application, parts) = try await KairosApplication.build(configuration: configuration, logger: logger)
-        print("Kairos listening on http://\(configuration.host):\(configuration.port)")
-        print("Data directory: \(configuration.dataDirectory)")
+        say("Kairos listening on http://\(configuration.host):\(configuration.port)")
+        say("Data directory: \(configuration.dataDirectory)")
         if let generated = parts.generatedKeys {
-            print(
+            say(
                 """
                 Generated API keys (shown once; only their hashes are stored):
                   write key:  \(generated.write)   (may only send events; safe in browsers and apps)
@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
                 """)
         }
         if configuration.exampleData {
-            print("Demo keys accepted: write '\(KeyRing.demoWriteKey)', secret '\(KeyRing.demoSecretKey)' (not for production).")
+            say("Demo keys accepted: write '\(KeyRing.demoWriteKey)', secret '\(KeyRing.demoSecretKey)' (not for production).")
         }
         try await application.runService()
     }
