@@ -18,8 +18,12 @@ extension ProfileBook {
             if event.type == .alias, let previousId = event.previousId {
                 if let source = resolve(ProfileKey.user(previousId)) {
                     if source != target { merge(source, into: target) }
-                } else {
+                } else if resolve(ProfileKey.anonymous(previousId)) != nil {
                     link(ProfileKey.anonymous(previousId), id: previousId, to: target, mergeKnown: true)
+                } else {
+                    // Never seen: it may be either kind of id, so later events under either resolve here.
+                    attach(ProfileKey.user(previousId), id: previousId, isUser: true, to: target)
+                    attach(ProfileKey.anonymous(previousId), id: previousId, isUser: false, to: target)
                 }
             }
             return target

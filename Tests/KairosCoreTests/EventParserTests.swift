@@ -1,0 +1,79 @@
+import Testing
+
+@testable import KairosCore
+
+@Suite struct EventParserTests {
+    let parser = EventParser()
+    let now: Millis = 1_795_341_600_000
+
+    func parse(_ json: String, type: EventType? = nil) throws(APIError) -> Event {
+        let value: JSONValue
+        do { value = try JSONParser.parse(json) } catch { throw .malformedJSON(error) }
+        return try parser.parse(value, impliedType: type, receivedAt: now, makeMessageId: { "generated" })
+    }
+
+    func error(_ json: String, type: EventType? = nil) -> APIError? {
+        do {
+            _ = try parse(json, type: type)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func parsesATrackEvent() throws {
+        let event = try parse(
+            #"{"event":"Product Viewed","userId":"u1","messageId":"m1","properties":{"product_id":"p1"},"timestamp":"2026-11-22T09:00:00Z"}"#,
+            type: .track)
+        #expect(event.type == .track)
+        #expect(event.name == "Product Viewed")
+        #expect(event.userId == "u1")
+        #expect(event.messageId == "m1")
+        #expect(event.timestamp == now - 3_600_000)
+        let body = try JSONParser.parse(event.body)
+        #expect(body["properties"]?["product_id"] == "p1")
+        #expect(body["receivedAt"] == .string(Timestamp.format(now)))
+    }
+
+    @Test func correctsClockSkewWithSentAt() throws {
+        // The device clock is 10 minutes fast: sentAt is 10 minutes after the real receive time.
+        let event = try parse(
+            #"{"type":"track","event":"E","anonymousId":"a","timestamp":"2026-11-22T10:05:00Z","sentAt":"2026-11-22T10:10:00Z"}"#)
+        #expect(event.timestamp == now - 5 * 60_000)
+        #expect(try JSONParser.parse(event.body)["originalTimestamp"] == "2026-11-22T10:05:00.000Z")
+    }
+
+    @Test func generatesAMessageIdWhenMissing() throws {
+        #expect(try parse(#"{"type":"page","anonymousId":"a"}"#).messageId == "generated")
+    }
+
+    @Test func readsConsentFromContextAndTraits() throws {
+        let fromContext = try parse(
+            #"{"type":"track","event":"E","userId":"u","context":{"consent":{"categoryPreferences":{"Analytics":false,"marketing":true}}}}"#)
+        #expect(fromContext.consent == ["analytics": false, "marketing": true])
+        let fromTraits = try parse(#"{"type":"identify","userId":"u","traits":{"consent":{"marketing":false},"tier":"gold"}}"#)
+        #expect(fromTraits.consent == ["marketing": false])
+        #expect(fromTraits.traits?["tier"] == "gold")
+    }
+
+    @Test func rejectsBadEventsNamingTheField() {
+        #expect(error(#"{"event":"E"}"#, type: .track)?.code == "missing_identity")
+        #expect(error(#"{"userId":"u"}"#, type: .track)?.field == "event")
+        #expect(error(#"{"event":"E","userId":42}"#, type: .track)?.field == "userId")
+        #expect(error(#"{"type":"purchase","userId":"u"}"#)?.code == "unknown_type")
+        #expect(error(#"{"userId":"u","event":"E"}"#)?.field == "type")
+        #expect(error(#"{"event":"E","userId":"u","properties":[1]}"#, type: .track)?.field == "properties")
+        #expect(error(#"{"event":"E","userId":"u","timestamp":"2026-11-24T10:00:01Z"}"#, type: .track)?.code == "timestamp_in_future")
+        #expect(error(#"{"event":"E","userId":"u","timestamp":"last tuesday"}"#, type: .track)?.field == "timestamp")
+        #expect(error(#"{"userId":"u"}"#, type: .alias)?.field == "previousId")
+        #expect(error(#"{"anonymousId":"a"}"#, type: .group)?.field == "groupId")
+        #expect(error(#"{"type":"track","event":"E","userId":"u","context":{"consent":{"analytics":"no"}}}"#)?.field == "context.consent.analytics")
+        #expect(error("[1]", type: .track)?.status == 422)
+    }
+
+    @Test func enforcesTheEventSizeLimit() {
+        let big = String(repeating: "x", count: 40_000)
+        let failure = error(#"{"event":"E","userId":"u","properties":{"blob":"\#(big)"}}"#, type: .track)
+        #expect(failure?.status == 413)
+    }
+}

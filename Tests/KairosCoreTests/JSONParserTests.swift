@@ -1,0 +1,64 @@
+import Testing
+
+@testable import KairosCore
+
+@Suite struct JSONParserTests {
+    @Test func parsesEveryKindOfValue() throws {
+        let value = try JSONParser.parse(
+            #"{"a": [1, -2.5, 3e2, true, false, null], "b": "x\"y\\z\n\u00e9\ud83d\ude00", "c": {}}"#)
+        #expect(value["a"] == [1, -2.5, 300, true, false, nil])
+        #expect(value["b"] == .string("x\"y\\z\né😀"))
+        #expect(value["c"] == .object([:]))
+    }
+
+    @Test func writerRoundTrips() throws {
+        let value: JSONValue = ["name": "Ada \"L\"\n", "n": 42, "f": 1.5, "list": [true, nil, "ü"], "o": ["k": -3]]
+        #expect(try JSONParser.parse(JSONWriter.bytes(value)) == value)
+    }
+
+    @Test(arguments: [
+        ("{\"a\": }", 1, 7), ("[1, 2", 1, 6), ("{\"a\":1}\n x", 2, 2), ("\"abc", 1, 5), ("01", 1, 2),
+        ("{'a': 1}", 1, 2), ("[1,]", 1, 4), ("nul", 1, 1), ("\"\\x\"", 1, 3), ("\"\\ud800\"", 1, 8),
+    ])
+    func reportsWhereTheErrorIs(input: String, line: Int, column: Int) {
+        #expect {
+            _ = try JSONParser.parse(input)
+        } throws: { error in
+            guard let error = error as? JSONParseError else { return false }
+            return error.line == line && error.column == column
+        }
+    }
+
+    @Test func rejectsHostileNesting() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test func rejectsInvalidUTF8AndControlCharacters() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xFF, 0x22]) }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0x01, 0x22]) }
+    }
+
+    /// Random and truncated inputs: the parser answers (value or error) and never crashes or hangs.
+    @Test func survivesRandomAndTruncatedInput() {
+        var generator = SystemRandomNumberGenerator()
+        let sample = Array(
+            #"{"batch":[{"type":"track","event":"Product Viewed","userId":"u1","properties":{"p":[1,2.5e3,"\u00e9"]}}]}"#
+                .utf8)
+        for length in 0...sample.count {
+            _ = try? JSONParser.parse(Array(sample.prefix(length)))
+        }
+        let alphabet = Array(#"{}[]",:0123456789.eE+-truefalsnul\ "#.utf8) + [0x00, 0xFF, 0x0A]
+        for _ in 0..<5000 {
+            let length = Int(generator.next(upperBound: UInt64(64)))
+            var bytes = (0..<length).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] }
+            if generator.next(upperBound: UInt64(2)) == 0 {
+                // Mutate a valid document instead.
+                bytes = sample
+                bytes[Int(generator.next(upperBound: UInt64(bytes.count)))] =
+                    alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))]
+            }
+            _ = try? JSONParser.parse(bytes)
+        }
+    }
+}
