@@ -1,0 +1,28 @@
+import HummingbirdTesting
+import KairosCore
+import Testing
+
+@Suite struct OperationsTests {
+    @Test func healthReadinessMetricsAndOpenAPI() async throws {
+        try await withKairos { client in
+            #expect(try await client.send(.get, "/healthz", key: nil).body["status"] == "ok")
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"m1","event":"E"}"#)
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"event":"E"}"#)
+            let ready = try await client.send(.get, "/readyz", key: nil)
+            #expect(ready.status == 200)
+            #expect(ready.body["status"] == "ready")
+            let metrics = try await client.send(.get, "/metrics", key: nil).body.stringValue ?? ""
+            for name in [
+                #"kairos_events_total{outcome="stored"}"#, #"kairos_events_rejected_total{reason="missing_identity"}"#,
+                "kairos_commit_batch_events", "kairos_commit_duration_seconds", "kairos_profiles", "http_server_request_duration",
+            ] {
+                #expect(metrics.contains(name), "missing \(name)")
+            }
+            // No personal data in metrics: routes are labelled by pattern.
+            #expect(!metrics.contains("m1"))
+            let openapi = try await client.send(.get, "/openapi.json", key: nil)
+            #expect(openapi.status == 200)
+            #expect(openapi.body["paths"]?["/v1/track"] != nil)
+        }
+    }
+}
