@@ -63,6 +63,26 @@ import Testing
         }
     }
 
+    @Test func idsAreMatchedWhateverCharactersTheyHold() async throws {
+        try await withKairos { client in
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"ada lovelace/ü?#","event":"E"}"#)
+            let profile = try await client.send(.get, "/v1/profiles/ada%20lovelace%2F%C3%BC%3F%23")
+            #expect(profile.status == 200)
+            #expect(profile.body["id"] == "ada lovelace/ü?#")
+            #expect(try await client.send(.delete, "/v1/profiles/ada%20lovelace%2F%C3%BC%3F%23").status == 200)
+        }
+    }
+
+    @Test func aWriteKeySentInTheBodyIsNeverStored() async throws {
+        try await withKairos { client in
+            try await client.send(
+                .post, "/v1/track", key: nil, json: #"{"userId":"wk","event":"E","writeKey":"\#(Keys.write)"}"#)
+            let events = try await client.send(.get, "/v1/profiles/wk/events").body
+            #expect(events["events"]?.arrayValue?.count == 1)
+            #expect(!JSONWriter.string(events).contains(Keys.write))
+        }
+    }
+
     @Test func exportReturnsEverythingHeldAboutThePerson() async throws {
         try await withKairos { client in
             try await client.send(.post, "/v1/page", key: Keys.write, json: #"{"anonymousId":"x-anon","name":"Landing"}"#)

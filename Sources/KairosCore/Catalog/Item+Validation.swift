@@ -12,7 +12,7 @@ extension Item {
     ///   - now: the time stored as `updatedAt`.
     public static func parse(_ value: JSONValue, id pathId: String? = nil, now: Millis) throws(APIError) -> Item {
         guard case .object(let fields) = value else {
-            throw .invalidField("", "an item must be a JSON object, not \(value.typeName)")
+            throw APIError(status: 422, code: "invalid_item", message: "an item must be a JSON object, not \(value.typeName)")
         }
         func string(_ key: String) throws(APIError) -> String? {
             switch fields[key] {
@@ -66,7 +66,8 @@ extension Item {
             }
             item.currency = currency
         }
-        switch fields["available"] ?? fields["availability"] {
+        let availabilityField = fields["available"] != nil ? "available" : "availability"
+        switch fields[availabilityField] {
         case nil, .null?: break
         case .bool(let flag)?: item.available = flag
         case .string(let state)?:
@@ -74,9 +75,9 @@ extension Item {
             case "in_stock", "in stock", "available", "preorder": item.available = true
             case "out_of_stock", "out of stock", "unavailable", "discontinued": item.available = false
             default:
-                throw .invalidField("availability", "unknown availability '\(state)'; use true/false, in_stock or out_of_stock")
+                throw .invalidField(availabilityField, "unknown availability '\(state)'; use true/false, in_stock or out_of_stock")
             }
-        case let other?: throw .invalidField("available", "'available' must be a boolean, not \(other.typeName)")
+        case let other?: throw .invalidField(availabilityField, "'\(availabilityField)' must be a boolean, not \(other.typeName)")
         }
         if let created = try string("createdAt") {
             guard let millis = Timestamp.parse(created) else {

@@ -22,7 +22,7 @@ public struct EventParser: Sendable {
         makeMessageId: () -> String
     ) throws(APIError) -> Event {
         guard case .object(var fields) = value else {
-            throw .invalidField("", "an event must be a JSON object, not \(value.typeName)")
+            throw APIError(status: 422, code: "invalid_event", message: "an event must be a JSON object, not \(value.typeName)")
         }
         let type: EventType
         if let impliedType {
@@ -38,6 +38,7 @@ public struct EventParser: Sendable {
             type = parsed
         }
         fields["type"] = .string(type.rawValue)
+        fields.removeValue(forKey: "writeKey")  // a credential, never stored
 
         let userId = try id(fields, "userId")
         let anonymousId = try id(fields, "anonymousId")

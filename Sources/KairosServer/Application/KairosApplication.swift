@@ -60,7 +60,8 @@ public enum KairosApplication {
             bodyReader: bodyReader
         ).addRoutes(to: router)
         ProfilesController(pipeline: pipeline, bodyReader: bodyReader).addRoutes(
-            to: router.group("v1/profiles").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret)))
+            to: router.group("v1/profiles").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))
+                .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
         ItemsController(store: pipeline.store, bodyReader: bodyReader).addRoutes(
             to: router.group("v1/items").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret)))
         return router

@@ -9,19 +9,19 @@ struct ItemsController<Context: RequestContext>: Sendable {
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.put("{id}") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try context.pathId()
             let item = try Item.parse(try await self.bodyReader.read(request), id: id, now: Timestamp.now())
             try await self.store.putItems([item])
             return Response.json(item.json)
         }
         group.get("{id}") { _, context in
-            guard let item = try await self.store.item(id: try context.parameters.require("id")) else {
+            guard let item = try await self.store.item(id: try context.pathId()) else {
                 throw APIError.notFound("item")
             }
             return Response.json(item.json)
         }
         group.delete("{id}") { _, context in
-            guard try await self.store.deleteItem(id: try context.parameters.require("id")) else {
+            guard try await self.store.deleteItem(id: try context.pathId()) else {
                 throw APIError.notFound("item")
             }
             return Response(status: .noContent)

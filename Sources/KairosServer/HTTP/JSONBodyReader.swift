@@ -36,7 +36,7 @@ struct JSONBodyReader: Sendable {
         case let other?:
             throw APIError(
                 status: 415, code: "unsupported_encoding",
-                message: "Content-Encoding '\(other)' is not supported; use gzip or none", field: "Content-Encoding")
+                message: "Content-Encoding '\(other)' is not supported; use gzip, deflate or none", field: "Content-Encoding")
         }
         guard buffer.readableBytes > 0 else {
             throw APIError(status: 400, code: "malformed_json", message: "the body is empty")

@@ -26,7 +26,7 @@ struct ProfilesController<Context: RequestContext>: Sendable {
             try await self.export(context)
         }
         group.delete("{id}") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try context.pathId()
             guard let erasure = try await self.pipeline.erase(id: id) else { throw APIError.notFound("profile") }
             let idCount = erasure.profile.userIds.count + erasure.profile.anonymousIds.count
             let answer: JSONValue = [
@@ -37,7 +37,7 @@ struct ProfilesController<Context: RequestContext>: Sendable {
     }
 
     private func profile(_ context: Context) throws -> Profile {
-        let id = try context.parameters.require("id")
+        let id = try context.pathId()
         guard let profile = profiles.profile(id: id) else { throw APIError.notFound("profile") }
         return profile
     }
@@ -68,7 +68,7 @@ struct ProfilesController<Context: RequestContext>: Sendable {
             anonymousId: profile.userId == nil ? profile.anonymousIds.first : nil, timestamp: now, receivedAt: now,
             consent: choices)
         _ = try await pipeline.submit([event.consentRecord()])
-        let updated = profiles.profile(id: try context.parameters.require("id")) ?? profile
+        let updated = profiles.profile(id: try context.pathId()) ?? profile
         return .json(updated.consent.json)
     }
 

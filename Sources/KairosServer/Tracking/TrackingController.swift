@@ -81,13 +81,20 @@ struct TrackingController<Context: RequestContext>: Sendable {
             throw .invalidField("batch", "'batch' must be an array of events, not \(batch.typeName)")
         }
         var sentAt: Millis?
-        if let text = fields["sentAt"]?.stringValue {
+        switch fields["sentAt"] {
+        case nil, .null?: break
+        case .string(let text)?:
             guard let parsed = Timestamp.parse(text) else {
                 throw .invalidField("sentAt", "'sentAt' must be an ISO 8601 date-time")
             }
             sentAt = parsed
+        case let other?: throw .invalidField("sentAt", "'sentAt' must be a string, not \(other.typeName)")
         }
-        return (entries, sentAt, fields["context"]?.objectValue)
+        switch fields["context"] {
+        case nil, .null?: return (entries, sentAt, nil)
+        case .object(let context)?: return (entries, sentAt, context)
+        case let other?: throw .invalidField("context", "'context' must be an object, not \(other.typeName)")
+        }
     }
 
     /// An event with a batch-level context merged under its own (the event's fields win).
