@@ -8,7 +8,7 @@ DURATION=${1:-15}
 CONNECTIONS=${2:-64}
 PORT=${PORT:-8099}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
-swift build -c release --product kairos >/dev/null
+swift build -c release --product kairos >/dev/null 2>&1
 DATA=$(mktemp -d /tmp/kairos-bench-XXXXXX)
 WRITE_KEY=kw_bench
 export KAIROS_WRITE_KEY_B64=$(printf '%s:' "$WRITE_KEY" | base64)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 EVENTS=${1:-1000000}
 PROFILES=${2:-100000}
 PORT=${PORT:-8098}
-swift build -c release --product kairos >/dev/null
+swift build -c release --product kairos >/dev/null 2>&1
 DATA=$(mktemp -d /tmp/kairos-restart-XXXXXX)
 trap 'rm -rf "$DATA"' EXIT
 python3 - "$EVENTS" "$PROFILES" > "$DATA/events.ndjson" <<'PY'

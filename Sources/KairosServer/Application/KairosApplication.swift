@@ -20,6 +20,7 @@ public enum KairosApplication {
     public static func build(
         configuration: KairosConfiguration, logger: Logger
     ) async throws -> (application: some ApplicationProtocol, parts: Parts) {
+        _ = KairosMetrics.registry  // bootstrap swift-metrics before any metric is created
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let store = try SQLiteStore(directory: configuration.dataDirectory)
         let (keys, generated) = try await KeyRing.load(configuration: configuration, store: store)
@@ -49,8 +50,9 @@ public enum KairosApplication {
         configuration: KairosConfiguration, keys: KeyRing, pipeline: IngestPipeline
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
+        // Metrics outside the error mapping, so they see the final status of every response.
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware())
         let authenticator = Authenticator(keys: keys)
         let bodyReader = JSONBodyReader(maxBytes: configuration.limits.maxRequestBytes)
 
