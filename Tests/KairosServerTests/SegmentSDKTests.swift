@@ -2,6 +2,10 @@ import Foundation
 import KairosCore
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// Segment's own Python SDK, pointed at Kairos by changing only its host, delivers track, identify
 /// and page calls into the right, merged profile. (`.ci/run` installs segment-analytics-python.)
 @Suite(.serialized) struct SegmentSDKTests {
@@ -34,5 +38,10 @@ import Testing
         let (_, events) = try await server.request("GET", "/v1/profiles/sdk-user-\(run)/events")
         let library = events["events"]?.arrayValue?.first?["context"]?["library"]?["name"]
         #expect(library == "analytics-python")
+        // A fresh process exports its own metrics (bootstrapped before the pipeline made them).
+        var request = URLRequest(url: URL(string: server.base + "/metrics")!)
+        request.timeoutInterval = 10
+        let (data, _) = try await URLSession.shared.data(for: request)
+        #expect(String(decoding: data, as: UTF8.self).contains(#"kairos_events_total{outcome="stored"} 4"#))
     }
 }
