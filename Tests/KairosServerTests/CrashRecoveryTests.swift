@@ -93,3 +93,43 @@ final class LoadState: Sendable {
     let acknowledged = Mutex<Set<String>>([])
     let stop = Atomic<Bool>(false)
 }
+
+/// SIGTERM during load: in-flight requests are answered, everything acknowledged is stored, the
+/// process exits cleanly.
+@Suite(.serialized) struct GracefulShutdownTests {
+    @Test func sigtermDrainsInFlightRequests() async throws {
+        let directory = temporaryDataDirectory()
+        let server = try ServerProcess(directory: directory)
+        try await server.waitUntilReady()
+        let load = LoadState()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<6 {
+                group.addTask {
+                    var round = 0
+                    while !load.stop.load(ordering: .relaxed) {
+                        round += 1
+                        let id = "g\(worker)-\(round)"
+                        let body = #"{"type":"track","event":"E","userId":"graceful","messageId":"\#(id)"}"#
+                        guard let (status, _) = try? await server.request("POST", "/v1/track", body: body, key: Keys.write)
+                        else { return }
+                        if status == 200 { load.acknowledged.withLock { _ = $0.insert(id) } }
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(700))
+            server.process.terminate()  // SIGTERM
+            load.stop.store(true, ordering: .relaxed)
+            try await group.waitForAll()
+        }
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 0)
+        let acknowledged = load.acknowledged.withLock { $0 }
+        let restarted = try ServerProcess(directory: directory)
+        defer { restarted.stop() }
+        try await restarted.waitUntilReady()
+        let (_, profile) = try await restarted.request("GET", "/v1/profiles/graceful")
+        let total = profile["eventTotal"]?.numberValue.map { Int($0) } ?? 0
+        #expect(acknowledged.count > 100)
+        #expect(total >= acknowledged.count)
+    }
+}

@@ -20,16 +20,9 @@ struct ConfigurationOptions: ParsableArguments {
         var values = flags
         if let dataDirectory { values["data.directory"] = .init(.string(dataDirectory), isSecret: false) }
         if let logLevel { values["log.level"] = .init(.string(logLevel), isSecret: false) }
-        let environment = KeyMappingProvider(upstream: EnvironmentVariablesProvider()) { $0.prepending(["kairos"]) }
-        var providers: [any ConfigProvider] = [InMemoryProvider(name: "flags", values: values), environment]
-        let file = configFile ?? ProcessInfo.processInfo.environment["KAIROS_CONFIG"]
-        if let file {
-            guard FileManager.default.fileExists(atPath: file) else {
-                throw ValidationError("configuration file \(file) does not exist")
-            }
-            providers.append(try await FileProvider<YAMLSnapshot>(filePath: .init(file)))
-        }
-        return ConfigReader(providers: providers)
+        let environment = ProcessInfo.processInfo.environment
+        return try await KairosConfiguration.reader(
+            flags: values, environment: environment, configFile: configFile ?? environment["KAIROS_CONFIG"])
     }
 
     func bootstrapLogging(_ reader: ConfigReader) -> Logger {
