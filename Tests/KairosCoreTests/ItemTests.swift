@@ -19,7 +19,7 @@ import Testing
     @Test(arguments: [
         (#"{"id":"x","price":-1}"#, "price"), (#"{"id":"x","price":"9"}"#, "price"), (#"{"id":"x","currency":"euro"}"#, "currency"),
         (#"{"id":"x","tags":[1]}"#, "tags[0]"), (#"{"id":"x","category":{"a":1}}"#, "category"), (#"{"title":"t"}"#, "id"),
-        (#"{"id":"x","createdAt":"soon"}"#, "createdAt"), (#"{"id":"x","available":"maybe"}"#, "availability"),
+        (#"{"id":"x","createdAt":"soon"}"#, "createdAt"), (#"{"id":"x","available":"maybe"}"#, "available"), (#"{"id":"x","availability":5}"#, "availability"),
     ])
     func rejectsInvalidFields(json: String, field: String) throws {
         let value = try JSONParser.parse(json)

@@ -11,6 +11,9 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var field: String?
     /// The position of the offending element in a batch.
     public var index: Int?
+    /// Line and column of the problem inside an expression, when there is one.
+    public var line: Int?
+    public var column: Int?
 
     public init(status: Int, code: String, message: String, field: String? = nil, index: Int? = nil) {
         self.status = status
@@ -34,6 +37,8 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         var fields: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         if let field { fields["field"] = .string(field) }
         if let index { fields["index"] = .number(Double(index)) }
+        if let line { fields["line"] = .number(Double(line)) }
+        if let column { fields["column"] = .number(Double(column)) }
         return .object(fields)
     }
 

@@ -22,6 +22,9 @@ public struct Event: Sendable, Equatable {
     public var consent: [String: Bool]?
     /// The normalised event as compact JSON, as stored and exported.
     public var body: [UInt8]
+    /// The normalised event as a JSON tree, when at hand (set on ingest; on replay only when
+    /// some expression needs the event's properties).
+    public var json: JSONValue?
 
     public init(
         seq: Int64 = 0, messageId: String, type: EventType, name: String? = nil, userId: String? = nil,
@@ -41,6 +44,7 @@ public struct Event: Sendable, Equatable {
         self.traits = traits
         self.consent = consent
         self.body = body
+        self.json = nil
     }
 
     /// The key counted in a profile's per-type counters: the event name for track, else the type.

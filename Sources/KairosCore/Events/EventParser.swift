@@ -110,14 +110,17 @@ public struct EventParser: Sendable {
             }
         }
 
-        let body = JSONWriter.bytes(.object(fields))
+        let json = JSONValue.object(fields)
+        let body = JSONWriter.bytes(json)
         if body.count > limits.maxEventBytes {
             throw .tooLarge("the event is \(body.count) bytes; the limit is \(limits.maxEventBytes)")
         }
-        return Event(
+        var event = Event(
             messageId: messageId, type: type, name: name, userId: userId, anonymousId: anonymousId,
             previousId: previousId, groupId: groupId, timestamp: timestamp, receivedAt: receivedAt, traits: traits,
             consent: consent, body: body)
+        event.json = json
+        return event
     }
 
     // MARK: - Field readers

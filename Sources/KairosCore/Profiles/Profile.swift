@@ -13,6 +13,8 @@ public struct Profile: Sendable, Equatable {
     /// The most recent events by event time, newest last, bounded.
     public var recentEvents: [RecentEvent]
     public var consent: Consent
+    /// Real-time feature state (see ``FeatureState``).
+    public var features: FeatureState
 
     public init(key: String, at time: Millis) {
         self.key = key
@@ -24,6 +26,7 @@ public struct Profile: Sendable, Equatable {
         self.eventCounts = [:]
         self.recentEvents = []
         self.consent = Consent()
+        self.features = FeatureState()
     }
 
     /// The primary user id, if the customer is known.

@@ -5,7 +5,7 @@ extension ProfileBook {
     ///   (an anonymous id already owned by another known customer is left with them: shared device).
     /// - alias: the profile of `previousId` (known or anonymous) merges into the one of `userId`.
     /// A link that already holds changes nothing, so repeated links never double count.
-    func resolveIdentities(of event: Event) -> String {
+    func resolveIdentities(of event: Event, features: FeatureSet) -> String {
         let time = event.timestamp
         if let userId = event.userId {
             let userKey = ProfileKey.user(userId)
@@ -13,13 +13,13 @@ extension ProfileBook {
             ensureProfile(target, at: time)
             attach(userKey, id: userId, isUser: true, to: target)
             if let anonymousId = event.anonymousId {
-                link(ProfileKey.anonymous(anonymousId), id: anonymousId, to: target, mergeKnown: false)
+                link(ProfileKey.anonymous(anonymousId), id: anonymousId, to: target, mergeKnown: false, features: features)
             }
             if event.type == .alias, let previousId = event.previousId {
                 if let source = resolve(ProfileKey.user(previousId)) {
-                    if source != target { merge(source, into: target) }
+                    if source != target { merge(source, into: target, features: features) }
                 } else if resolve(ProfileKey.anonymous(previousId)) != nil {
-                    link(ProfileKey.anonymous(previousId), id: previousId, to: target, mergeKnown: true)
+                    link(ProfileKey.anonymous(previousId), id: previousId, to: target, mergeKnown: true, features: features)
                 } else {
                     // Never seen: it may be either kind of id, so later events under either resolve here.
                     attach(ProfileKey.user(previousId), id: previousId, isUser: true, to: target)
@@ -38,14 +38,14 @@ extension ProfileBook {
     }
 
     /// Points an anonymous id key at `target`, merging its current profile in when allowed.
-    private func link(_ idKey: String, id: String, to target: String, mergeKnown: Bool) {
+    private func link(_ idKey: String, id: String, to target: String, mergeKnown: Bool, features: FeatureSet) {
         switch resolve(idKey) {
         case nil:
             attach(idKey, id: id, isUser: false, to: target)
         case target?:
             break
         case let current?:
-            if mergeKnown || current.hasPrefix("a:") { merge(current, into: target) }
+            if mergeKnown || current.hasPrefix("a:") { merge(current, into: target, features: features) }
         }
     }
 
@@ -77,7 +77,7 @@ extension ProfileBook {
     }
 
     /// Folds the profile at `source` into `target` (created if absent) and repoints all its ids.
-    func merge(_ source: String, into target: String) {
+    func merge(_ source: String, into target: String, features: FeatureSet) {
         guard source != target,
             let moved = shard(for: source).state.withLock({ $0.profiles.removeValue(forKey: source) })
         else { return }
@@ -99,6 +99,7 @@ extension ProfileBook {
             for (name, count) in moved.eventCounts { into.eventCounts[name, default: 0] += count }
             for event in moved.recentEvents { insertRecent(event, into: &into.recentEvents) }
             into.consent = into.consent.merged(with: moved.consent)
+            into.features.merge(moved.features, features: features)
             state.profiles[target] = into
         }
         if created { profileCounter.add(1, ordering: .relaxed) }

@@ -33,6 +33,7 @@ public final class ProfileBook: Sendable {
     let shardMask: UInt64
     let recentEventLimit: Int
     let profileCounter = Atomic<Int>(0)
+    let featureSet = Mutex(FeatureSet.empty)
 
     public init(configuration: Configuration = Configuration()) {
         var count = 1
@@ -86,9 +87,13 @@ public final class ProfileBook: Sendable {
 
     // MARK: - Writes (single writer)
 
-    /// Applies a stored event: resolves and merges identities, then updates the profile.
+    /// The features in force.
+    public var features: FeatureSet { featureSet.withLock { $0 } }
+
+    /// Applies a stored event: resolves and merges identities, then updates the profile and its features.
     public func apply(_ event: Event) {
-        let target = resolveIdentities(of: event)
+        let features = self.features
+        let target = resolveIdentities(of: event, features: features)
         update(target) { profile in
             profile.firstSeen = min(profile.firstSeen, event.timestamp)
             profile.lastSeen = max(profile.lastSeen, event.timestamp)
@@ -102,6 +107,10 @@ public final class ProfileBook: Sendable {
                 for (name, value) in traits where name != "consent" { profile.traits[name] = value }
             }
             if let consent = event.consent { profile.consent.apply(consent, at: event.timestamp) }
+            if event.type != .consent && !features.features.isEmpty {
+                let context = evaluationContext(event, profile, features)
+                profile.features.update(time: event.timestamp, context: context, features: features)
+            }
         }
     }
 

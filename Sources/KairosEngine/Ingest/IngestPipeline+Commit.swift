@@ -57,6 +57,7 @@ extension IngestPipeline {
             var event = toStore[offset]
             event.seq = seq
             profiles.apply(event)
+            lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
         }
         metrics.record(outcomes: outcomes, duration: ContinuousClock.now - started, profiles: profiles.count)

@@ -47,6 +47,7 @@ public final class IngestPipeline: Service, Sendable {
     enum Job: Sendable {
         case events([Event], CheckedContinuation<[Outcome], any Error>)
         case erase(String, CheckedContinuation<Erasure?, any Error>)
+        case install(FeatureSet, CheckedContinuation<Int64, any Error>)
     }
 
     struct State: Sendable {
@@ -62,6 +63,8 @@ public final class IngestPipeline: Service, Sendable {
     let logger: Logger
     let state = Mutex(State())
     let ready = Atomic<Bool>(false)
+    /// Sequence number of the latest event applied to the profiles.
+    let lastApplied = Atomic<Int64>(0)
     let metrics = IngestMetrics()
 
     public init(store: any DataStore, profiles: ProfileBook, configuration: Configuration = Configuration(), logger: Logger) {
@@ -95,6 +98,14 @@ public final class IngestPipeline: Service, Sendable {
         }
     }
 
+    /// Puts a feature set in force between two events; returns the sequence number of the last
+    /// event applied under the previous set (what a backfill of new features must cover).
+    public func install(_ features: FeatureSet) async throws -> Int64 {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.install(features, continuation), eventCount: 0) { error in continuation.resume(throwing: error) }
+        }
+    }
+
     private func enqueue(_ job: Job, eventCount: Int, reject: (APIError) -> Void) {
         let outcome = state.withLock { state -> Result<CheckedContinuation<Void, Never>?, APIError> in
             guard state.accepting else {
@@ -119,7 +130,11 @@ public final class IngestPipeline: Service, Sendable {
 
     public func run() async throws {
         let started = ContinuousClock.now
-        let replayed = try await store.replay { [profiles] event in profiles.apply(event) }
+        let replayed = try await store.replay(upTo: nil, withBodies: profiles.features.needsEventBody) {
+            [self] event in
+            profiles.apply(event)
+            lastApplied.store(event.seq, ordering: .relaxed)
+        }
         ready.store(true, ordering: .releasing)
         metrics.profiles.record(profiles.count)
         logger.info(
@@ -164,6 +179,14 @@ public final class IngestPipeline: Service, Sendable {
                         batchSize = 0
                     }
                     await performErasure(id: id, continuation: continuation)
+                case .install(let features, let continuation):
+                    if !batch.isEmpty {
+                        await commit(batch)
+                        batch.removeAll(keepingCapacity: true)
+                        batchSize = 0
+                    }
+                    profiles.install(features)
+                    continuation.resume(returning: lastApplied.load(ordering: .relaxed))
                 }
             }
             if !batch.isEmpty { await commit(batch) }

@@ -11,6 +11,7 @@ public enum KairosApplication {
     /// What the builder created, for callers that want to print or inspect it.
     public struct Parts: Sendable {
         public let pipeline: IngestPipeline
+        public let registry: DefinitionRegistry
         public let keys: KeyRing
         /// Keys generated on this first start (shown once), if any.
         public let generatedKeys: (write: String, secret: String)?
@@ -28,9 +29,14 @@ public enum KairosApplication {
         let pipeline = IngestPipeline(
             store: store, profiles: profiles,
             configuration: .init(maxQueuedEvents: configuration.maxQueuedEvents), logger: logger)
-        let router = buildRouter(configuration: configuration, keys: keys, pipeline: pipeline)
+        let backfill = FeatureBackfill(store: store, profiles: profiles, logger: logger)
+        let registry = DefinitionRegistry(pipeline: pipeline, backfill: backfill, logger: logger)
+        let file = try configuration.definitionsFile.map { try DefinitionsFile.load(path: $0) }
+        try await registry.load(extraFeatures: file?.features ?? [])
+        let router = buildRouter(
+            configuration: configuration, keys: keys, pipeline: pipeline, registry: registry, backfill: backfill)
 
-        var services: [any Service] = [pipeline, DataDirectoryHolder(lock: lock)]
+        var services: [any Service] = [pipeline, backfill, DataDirectoryHolder(lock: lock)]
         if configuration.exampleData { services.append(ExampleDataLoader(pipeline: pipeline, logger: logger)) }
         let application = Application(
             router: router,
@@ -42,12 +48,13 @@ public enum KairosApplication {
             },
             logger: logger
         )
-        return (application, Parts(pipeline: pipeline, keys: keys, generatedKeys: generated))
+        return (application, Parts(pipeline: pipeline, registry: registry, keys: keys, generatedKeys: generated))
     }
 
     /// The routes and middleware of the v1 API.
     static func buildRouter(
-        configuration: KairosConfiguration, keys: KeyRing, pipeline: IngestPipeline
+        configuration: KairosConfiguration, keys: KeyRing, pipeline: IngestPipeline, registry: DefinitionRegistry,
+        backfill: FeatureBackfill
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         // Metrics outside the error mapping, so they see the final status of every response.
@@ -66,6 +73,10 @@ public enum KairosApplication {
                 .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
         ItemsController(store: pipeline.store, bodyReader: bodyReader).addRoutes(
             to: router.group("v1/items").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret)))
+        let admin = router.group("v1/admin").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))
+            .add(middleware: RequireReadyMiddleware(pipeline: pipeline))
+        FeaturesController(registry: registry, backfill: backfill, bodyReader: bodyReader).addRoutes(
+            to: admin.group("features"))
         return router
     }
 }

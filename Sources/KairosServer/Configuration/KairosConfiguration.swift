@@ -24,6 +24,8 @@ public struct KairosConfiguration: Sendable {
     public var maxQueuedEvents: Int
     /// Load the bundled example data set and accept the demo keys (quick start only).
     public var exampleData: Bool
+    /// A YAML file of definitions (features, ...) loaded at start; they win over stored ones.
+    public var definitionsFile: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./kairos-data",
@@ -39,6 +41,7 @@ public struct KairosConfiguration: Sendable {
         self.recentEventLimit = recentEventLimit
         self.maxQueuedEvents = maxQueuedEvents
         self.exampleData = exampleData
+        self.definitionsFile = nil
     }
 
     /// Reads every setting from `reader`, falling back to the defaults above.
@@ -58,5 +61,6 @@ public struct KairosConfiguration: Sendable {
             maxQueuedEvents: reader.int(forKey: "ingest.maxQueuedEvents", default: defaults.maxQueuedEvents),
             exampleData: reader.bool(forKey: "exampleData", default: false)
         )
+        definitionsFile = reader.string(forKey: "definitions.file")
     }
 }

@@ -14,7 +14,7 @@ struct ProfilesController<Context: RequestContext>: Sendable {
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get("{id}") { _, context in
-            Response.json(try self.profile(context).json)
+            Response.json(self.profileJSON(try self.profile(context)))
         }
         group.get("{id}/events") { request, context in
             try await self.events(request, context)
@@ -34,6 +34,14 @@ struct ProfilesController<Context: RequestContext>: Sendable {
             ]
             return Response.json(answer)
         }
+    }
+
+    /// The profile with its feature values at this moment.
+    func profileJSON(_ profile: Profile) -> JSONValue {
+        guard case .object(var fields) = profile.json else { return profile.json }
+        let values = profiles.featureValues(of: profile, now: Timestamp.now())
+        fields["features"] = .object(values.mapValues(\.jsonValue))
+        return .object(fields)
     }
 
     private func profile(_ context: Context) throws -> Profile {
@@ -83,7 +91,7 @@ struct ProfilesController<Context: RequestContext>: Sendable {
             before = last.seq
         }
         return .json([
-            "profile": profile.json,
+            "profile": profileJSON(profile),
             "events": .array(events.reversed()),
             "exportedAt": .string(Timestamp.format(Timestamp.now())),
         ])

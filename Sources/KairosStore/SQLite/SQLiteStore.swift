@@ -61,6 +61,18 @@ public final class SQLiteStore: DataStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2-definitions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE definitions (
+                        kind TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        PRIMARY KEY (kind, id)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 
@@ -90,14 +102,16 @@ public final class SQLiteStore: DataStore {
         }
     }
 
-    public func replay(_ body: @escaping @Sendable (Event) -> Void) async throws -> Int {
+    public func replay(
+        upTo: Int64?, withBodies: Bool, _ body: @escaping @Sendable (Event) -> Void
+    ) async throws -> Int {
         try await pool.read { db in
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT seq, message_id, type, name, user_id, anonymous_id, previous_id, ts, received_at, traits, consent
-                    FROM events ORDER BY seq
-                    """)
+                    \(withBodies ? ", body" : "") FROM events WHERE seq <= ? ORDER BY seq
+                    """, arguments: [upTo ?? Int64.max])
             var count = 0
             while let row = try rows.next() {
                 let type = EventType(rawValue: row[2]) ?? .track
@@ -107,10 +121,11 @@ public final class SQLiteStore: DataStore {
                 if let text: String = row[10] {
                     consent = (try? JSONParser.parse(text))?.objectValue?.compactMapValues(\.boolValue)
                 }
-                body(
-                    Event(
-                        seq: row[0], messageId: row[1], type: type, name: row[3], userId: row[4], anonymousId: row[5],
-                        previousId: row[6], timestamp: row[7], receivedAt: row[8], traits: traits, consent: consent))
+                var event = Event(
+                    seq: row[0], messageId: row[1], type: type, name: row[3], userId: row[4], anonymousId: row[5],
+                    previousId: row[6], timestamp: row[7], receivedAt: row[8], traits: traits, consent: consent)
+                if withBodies, let text: String = row[11] { event.json = try? JSONParser.parse(text) }
+                body(event)
                 count += 1
             }
             return count
@@ -193,6 +208,31 @@ public final class SQLiteStore: DataStore {
 
     public func itemCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items") ?? 0 }
+    }
+
+    // MARK: - Definitions
+
+    public func definitions(kind: String) async throws -> [JSONValue] {
+        let texts = try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM definitions WHERE kind = ? ORDER BY id", arguments: [kind])
+        }
+        return try texts.map { try JSONParser.parse($0) }
+    }
+
+    public func putDefinition(kind: String, id: String, _ body: JSONValue) async throws {
+        let text = JSONWriter.string(body)
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO definitions (kind, id, body, updated_at) VALUES (?, ?, ?, ?)",
+                arguments: [kind, id, text, Timestamp.now()])
+        }
+    }
+
+    public func deleteDefinition(kind: String, id: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM definitions WHERE kind = ? AND id = ?", arguments: [kind, id])
+            return db.changesCount > 0
+        }
     }
 
     // MARK: - Metadata

@@ -10,9 +10,9 @@ public protocol DataStore: Sendable {
     /// or `nil` when an event with the same `messageId` is already stored.
     func append(_ events: [Event]) async throws -> [Int64?]
 
-    /// Reads the whole log in sequence order (without bodies) and hands each event to `body`.
-    /// Returns the number of events read.
-    func replay(_ body: @escaping @Sendable (Event) -> Void) async throws -> Int
+    /// Reads the log in sequence order, up to and including `upTo` (all when `nil`), and hands each
+    /// event to `body` — with its parsed JSON when `withBodies`. Returns the number of events read.
+    func replay(upTo: Int64?, withBodies: Bool, _ body: @escaping @Sendable (Event) -> Void) async throws -> Int
 
     /// Stored events of a person (any of the ids), newest first, strictly before `beforeSeq`.
     func events(of ids: PersonIds, beforeSeq: Int64?, limit: Int) async throws -> [StoredEvent]
@@ -26,6 +26,13 @@ public protocol DataStore: Sendable {
     /// Deletes an item; `false` if there was none.
     func deleteItem(id: String) async throws -> Bool
     func itemCount() async throws -> Int
+
+    /// Stored definitions of one kind (`features`, `segments`, ...), in id order.
+    func definitions(kind: String) async throws -> [JSONValue]
+    /// Inserts or replaces a definition.
+    func putDefinition(kind: String, id: String, _ body: JSONValue) async throws
+    /// Deletes a definition; `false` if there was none.
+    func deleteDefinition(kind: String, id: String) async throws -> Bool
 
     /// Small key/value metadata (generated key hashes, import progress).
     func metadata(_ key: String) async throws -> String?

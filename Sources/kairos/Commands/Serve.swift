@@ -27,6 +27,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes, after decompression (default 512000).")
     var maxRequestBytes: Int?
 
+    @Option(help: "YAML file of definitions (features) to load at start (env KAIROS_DEFINITIONS_FILE).")
+    var definitions: String?
+
     @Flag(help: "Load the bundled example data and accept the demo keys (quick start).")
     var exampleData = false
 
@@ -39,6 +42,7 @@ struct Serve: AsyncParsableCommand {
         if let maxEventBytes { flags["limits.maxEventBytes"] = .init(.int(maxEventBytes), isSecret: false) }
         if let maxRequestBytes { flags["limits.maxRequestBytes"] = .init(.int(maxRequestBytes), isSecret: false) }
         if exampleData { flags["exampleData"] = .init(.bool(true), isSecret: false) }
+        if let definitions { flags["definitions.file"] = .init(.string(definitions), isSecret: false) }
         let reader = try await options.reader(flags: flags)
         let logger = options.bootstrapLogging(reader)
         let configuration = KairosConfiguration(reader: reader)

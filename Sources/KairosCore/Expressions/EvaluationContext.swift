@@ -1,0 +1,28 @@
+/// What an expression can see when evaluated. Cheap to build; paths resolve lazily.
+public struct EvaluationContext: Sendable {
+    /// The normalised event object: `type`, `event` (track name), `name` (page/screen name), `userId`,
+    /// `anonymousId`, `properties`, `context`, `traits`, `timestamp` (ISO string), ...
+    public var event: JSONValue?
+    /// `event.timestamp` as milliseconds; preferred over parsing the event's `timestamp` string.
+    public var eventTimestamp: Millis?
+    /// The profile object: `userId`, `traits`, `eventCounts`, `firstSeen`, `lastSeen` (ISO strings), ...
+    public var profile: JSONValue?
+    /// Current feature values by name.
+    public var features: [String: ExpressionValue]
+    /// Names of the segments the profile belongs to.
+    public var segments: [String]
+    /// The evaluation time (`now`), in milliseconds since the Unix epoch.
+    public var now: Millis
+
+    public init(
+        event: JSONValue? = nil, eventTimestamp: Millis? = nil, profile: JSONValue? = nil,
+        features: [String: ExpressionValue] = [:], segments: [String] = [], now: Millis
+    ) {
+        self.event = event
+        self.eventTimestamp = eventTimestamp
+        self.profile = profile
+        self.features = features
+        self.segments = segments
+        self.now = now
+    }
+}

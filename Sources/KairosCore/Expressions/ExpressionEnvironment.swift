@@ -1,0 +1,9 @@
+/// What an expression may refer to when it is compiled: the declared features and their types.
+public struct ExpressionEnvironment: Sendable {
+    /// Declared features by name and the type of the value each computes.
+    public var features: [String: ExpressionType]
+
+    public init(features: [String: ExpressionType] = [:]) {
+        self.features = features
+    }
+}

@@ -1,0 +1,158 @@
+/// The compiled, immutable set of feature definitions in force. Built off the hot path when
+/// definitions change and swapped in whole.
+public final class FeatureSet: Sendable {
+    /// Buckets a window is cut into (a 5m window has 25 s buckets, 7d has 14 h buckets).
+    public static let bucketsPerWindow: Int64 = 12
+    /// Most distinct values remembered per feature and profile.
+    public static let distinctCap = 100
+    /// Most categorical values counted per feature and profile (top-N).
+    public static let tallyCap = 32
+
+    /// One compiled feature.
+    public struct Compiled: Sendable {
+        public let slot: UInt16
+        public let definition: FeatureDefinition
+        let filter: Expression?
+        let value: Expression?
+        /// Bucket width in milliseconds; 0 for lifetime features (a single bucket).
+        let bucketWidth: Millis
+    }
+
+    /// Features in evaluation order (a feature after those its filter or value refers to).
+    public let features: [Compiled]
+    let slotIndex: [UInt16: Int]
+    let idIndex: [String: Int]
+    /// Types of `features.<id>` for other expressions.
+    public let environment: ExpressionEnvironment
+    /// Whether some expression reads event properties, context or traits (the event body is then
+    /// parsed on replay and backfill).
+    public let needsEventBody: Bool
+    /// Whether some expression reads `profile.*` or `features.*`.
+    public let needsProfile: Bool
+    let needsFeatureValues: Bool
+    /// Inactivity that ends a session (the shortest of the session features' timeouts).
+    public let sessionTimeout: Millis
+
+    /// The next slot number to hand out. Slots are never reused within a process, so state a
+    /// retired feature left behind can never be mistaken for a new feature's.
+    let nextSlot: UInt16
+
+    public static let empty = FeatureSet(features: [], nextSlot: 0)
+
+    init(features: [Compiled], nextSlot: UInt16) {
+        self.features = features
+        self.nextSlot = nextSlot
+        var slots: [UInt16: Int] = [:]
+        var ids: [String: Int] = [:]
+        for (index, feature) in features.enumerated() {
+            slots[feature.slot] = index
+            ids[feature.definition.id] = index
+        }
+        slotIndex = slots
+        idIndex = ids
+        environment = ExpressionEnvironment(
+            features: Dictionary(uniqueKeysWithValues: features.map { ($0.definition.id, $0.definition.resultType) }))
+        let sources = features.flatMap { [$0.definition.filter, $0.definition.value].compactMap { $0 } }
+        needsEventBody = sources.contains { Self.readsEventBody($0) }
+        needsProfile = sources.contains { $0.contains("profile") }
+        needsFeatureValues = features.contains { !($0.filter?.referencedFeatures.isEmpty ?? true) || !($0.value?.referencedFeatures.isEmpty ?? true) }
+        sessionTimeout = features.filter(\.definition.isSession).map(\.definition.sessionTimeout).min() ?? 30 * 60_000
+    }
+
+    /// Whether an expression's source may read more of the event than its name, type, ids and time.
+    static func readsEventBody(_ source: String) -> Bool {
+        source.contains("properties") || source.contains("context") || source.contains("traits") || source.contains("event[")
+    }
+
+    public func feature(id: String) -> Compiled? { idIndex[id].map { features[$0] } }
+    func feature(slot: UInt16) -> Compiled? { slotIndex[slot].map { features[$0] } }
+
+    /// Compiles definitions into a set. Unchanged definitions keep their slot from `previous`
+    /// (their state stays valid); new or changed ones get fresh slots and need a backfill.
+    ///
+    /// Fails with a 422 naming the feature, the field and the line and column of the problem,
+    /// for bad syntax, type errors, unknown features and dependency cycles.
+    public static func compile(_ definitions: [FeatureDefinition], previous: FeatureSet = .empty) throws(APIError) -> FeatureSet {
+        var seen = Set<String>()
+        for (position, definition) in definitions.enumerated() where !seen.insert(definition.id).inserted {
+            throw APIError(status: 422, code: "duplicate_id", message: "feature '\(definition.id)' is defined twice", field: "id", index: position)
+        }
+        let environment = ExpressionEnvironment(
+            features: Dictionary(uniqueKeysWithValues: definitions.map { ($0.id, $0.resultType) }))
+        var compiled: [(FeatureDefinition, Expression?, Expression?)] = []
+        for definition in definitions {
+            let filter = try compileExpression(definition.filter, feature: definition.id, field: "filter", condition: true, environment)
+            let value = try compileExpression(definition.value, feature: definition.id, field: "value", condition: false, environment)
+            compiled.append((definition, filter, value))
+        }
+        let order = try dependencyOrder(compiled)
+        var next = previous.nextSlot
+        var result: [Compiled] = []
+        for index in order {
+            let (definition, filter, value) = compiled[index]
+            let slot: UInt16
+            if let old = previous.feature(id: definition.id), old.definition == definition {
+                slot = old.slot
+            } else {
+                guard next < UInt16.max else {
+                    throw APIError(status: 409, code: "too_many_changes", message: "restart Kairos to redefine more features")
+                }
+                slot = next
+                next += 1
+            }
+            let width = definition.window.map { Swift.max(1000, $0 / bucketsPerWindow) } ?? 0
+            result.append(Compiled(slot: slot, definition: definition, filter: filter, value: value, bucketWidth: width))
+        }
+        return FeatureSet(features: result, nextSlot: next)
+    }
+
+    private static func compileExpression(
+        _ source: String?, feature: String, field: String, condition: Bool, _ environment: ExpressionEnvironment
+    ) throws(APIError) -> Expression? {
+        guard let source else { return nil }
+        do {
+            return condition
+                ? try Expression.compileCondition(source, environment: environment)
+                : try Expression.compile(source, environment: environment)
+        } catch {
+            throw APIError.expression(error, field: field, in: "feature '\(feature)'")
+        }
+    }
+
+    /// Topological order of features by the features their expressions refer to; a cycle is a 422.
+    private static func dependencyOrder(_ compiled: [(FeatureDefinition, Expression?, Expression?)]) throws(APIError) -> [Int] {
+        let index = Dictionary(uniqueKeysWithValues: compiled.enumerated().map { ($1.0.id, $0) })
+        var state = [UInt8](repeating: 0, count: compiled.count)  // 0 new, 1 visiting, 2 done
+        var order: [Int] = []
+        func visit(_ node: Int, path: [String]) throws(APIError) {
+            if state[node] == 2 { return }
+            let id = compiled[node].0.id
+            if state[node] == 1 {
+                throw APIError(
+                    status: 422, code: "dependency_cycle",
+                    message: "features refer to each other in a cycle: \((path + [id]).joined(separator: " → "))", field: "filter")
+            }
+            state[node] = 1
+            let references = (compiled[node].1?.referencedFeatures ?? []).union(compiled[node].2?.referencedFeatures ?? [])
+            for reference in references.sorted() {
+                if let next = index[reference] { try visit(next, path: path + [id]) }
+            }
+            state[node] = 2
+            order.append(node)
+        }
+        for node in compiled.indices { try visit(node, path: []) }
+        return order
+    }
+}
+
+extension APIError {
+    /// A 422 for an expression that does not compile, with its line and column.
+    public static func expression(_ error: ExpressionError, field: String, in owner: String) -> APIError {
+        var result = APIError(
+            status: 422, code: "invalid_expression",
+            message: "\(owner), \(field), line \(error.line), column \(error.column): \(error.message)", field: field)
+        result.line = error.line
+        result.column = error.column
+        return result
+    }
+}

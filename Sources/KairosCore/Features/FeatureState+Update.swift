@@ -1,0 +1,124 @@
+extension FeatureState {
+    /// Folds one event into every feature whose filter it matches.
+    /// - Parameters:
+    ///   - context: what the expressions see (the event, the profile, current feature values).
+    ///   - only: restricts the update to these slots (a backfill of new features).
+    mutating func update(
+        time: Millis, context: EvaluationContext, features: FeatureSet, only: Set<UInt16>? = nil
+    ) {
+        let isSessionEvent = only == nil
+        if isSessionEvent {
+            if sessionLast == 0 || time > sessionLast + features.sessionTimeout {
+                sessionStart = time  // a new session
+                sessionLast = time
+            } else {
+                sessionLast = Swift.max(sessionLast, time)
+                if time < sessionStart && time >= sessionStart - features.sessionTimeout { sessionStart = time }
+            }
+        }
+        let latest = Swift.max(sessionLast, time)
+        for feature in features.features {
+            if let only, !only.contains(feature.slot) { continue }
+            let definition = feature.definition
+            if definition.isSession && (!isSessionEvent || time < sessionStart) { continue }
+            let bucket = feature.bucketWidth > 0 ? time / feature.bucketWidth : 0
+            if let window = definition.window, (bucket + 1) * feature.bucketWidth <= latest - window {
+                continue  // the event's bucket has already left this window
+            }
+            if let filter = feature.filter, !filter.matches(context) { continue }
+            switch definition.aggregation {
+            case .count:
+                add(.count, slot: feature.slot, bucket: bucket, 1)
+            case .sum, .avg:
+                guard let number = feature.value?.evaluate(context).numberValue else { continue }
+                add(.sum, slot: feature.slot, bucket: bucket, number)
+                add(.count, slot: feature.slot, bucket: bucket, 1)
+            case .min, .max:
+                guard let number = feature.value?.evaluate(context).numberValue else { continue }
+                extreme(definition.aggregation == .min ? .min : .max, slot: feature.slot, bucket: bucket, number)
+            case .last, .first:
+                guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
+                record(Mark(slot: feature.slot, time: time, hash: 0, value: value), aggregation: definition.aggregation, cap: 1)
+            case .since:
+                record(Mark(slot: feature.slot, time: time, hash: 0, value: nil), aggregation: .since, cap: 1)
+            case .distinct, .sessionItems:
+                guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
+                let hash = ProfileBook.stableHash(JSONWriter.string(value))
+                record(Mark(slot: feature.slot, time: time, hash: hash, value: nil), aggregation: .distinct, cap: FeatureSet.distinctCap)
+            case .top:
+                guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
+                let label = value.stringValue ?? JSONWriter.string(value)
+                tally(label, slot: feature.slot, bucket: bucket)
+            case .sessionEvents:
+                add(.count, slot: feature.slot, bucket: sessionStart, 1)
+            case .sessionDuration:
+                break  // read from sessionStart / sessionLast
+            }
+            prune(feature, latest: latest)
+        }
+    }
+
+    private mutating func add(_ kind: Cell.Kind, slot: UInt16, bucket: Int64, _ amount: Double) {
+        if let index = cells.firstIndex(where: { $0.slot == slot && $0.kind == kind && $0.bucket == bucket }) {
+            cells[index].value += amount
+        } else {
+            cells.append(Cell(slot: slot, kind: kind, bucket: bucket, value: amount))
+        }
+    }
+
+    private mutating func extreme(_ kind: Cell.Kind, slot: UInt16, bucket: Int64, _ value: Double) {
+        if let index = cells.firstIndex(where: { $0.slot == slot && $0.kind == kind && $0.bucket == bucket }) {
+            cells[index].value = kind == .min ? Swift.min(cells[index].value, value) : Swift.max(cells[index].value, value)
+        } else {
+            cells.append(Cell(slot: slot, kind: kind, bucket: bucket, value: value))
+        }
+    }
+
+    private mutating func tally(_ value: String, slot: UInt16, bucket: Int64) {
+        if let index = tallies.firstIndex(where: { $0.slot == slot && $0.bucket == bucket && $0.value == value }) {
+            tallies[index].count += 1
+            return
+        }
+        tallies.append(Tally(slot: slot, bucket: bucket, count: 1, value: value))
+        let values = Set(tallies.lazy.filter { $0.slot == slot }.map(\.value))
+        if values.count > FeatureSet.tallyCap {
+            // Forget the least frequent value of this feature.
+            var totals: [String: UInt32] = [:]
+            for entry in tallies where entry.slot == slot { totals[entry.value, default: 0] += entry.count }
+            if let weakest = totals.min(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key {
+                tallies.removeAll { $0.slot == slot && $0.value == weakest }
+            }
+        }
+    }
+
+    /// Drops buckets (and marks) that have left the feature's window.
+    private mutating func prune(_ feature: FeatureSet.Compiled, latest: Millis) {
+        let definition = feature.definition
+        if definition.isSession {
+            let start = sessionStart
+            let slot = feature.slot
+            cells.removeAll { $0.slot == slot && $0.bucket != start }
+            marks.removeAll { $0.slot == slot && $0.time < start }
+            return
+        }
+        guard let window = definition.window, feature.bucketWidth > 0 else { return }
+        let oldest = (latest - window) / feature.bucketWidth
+        let slot = feature.slot
+        cells.removeAll { $0.slot == slot && $0.bucket < oldest }
+        tallies.removeAll { $0.slot == slot && $0.bucket < oldest }
+        if definition.aggregation == .distinct {
+            marks.removeAll { $0.slot == slot && $0.time <= latest - window }
+        }
+    }
+}
+
+extension ExpressionValue {
+    /// The number, if this is one (JSON numbers included).
+    var numberValue: Double? {
+        switch self {
+        case .number(let number): number
+        case .json(.number(let number)): number
+        default: nil
+        }
+    }
+}

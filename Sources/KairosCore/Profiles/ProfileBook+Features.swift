@@ -1,0 +1,76 @@
+extension ProfileBook {
+    /// Puts a new feature set in force and drops the state of features that left it.
+    /// Must be called by the single writer, between events.
+    public func install(_ features: FeatureSet) {
+        let previous = featureSet.withLock { current -> FeatureSet in
+            defer { current = features }
+            return current
+        }
+        let retired = Set(previous.features.map(\.slot)).subtracting(features.features.map(\.slot))
+        guard !retired.isEmpty else { return }
+        for shard in shards {
+            shard.state.withLock { state in
+                for key in state.profiles.keys { state.profiles[key]!.features.remove(slots: retired) }
+            }
+        }
+    }
+
+    /// Folds one historical event into the given (new) feature slots of the profile it belongs to
+    /// now. Used to backfill a new or changed feature; identities are not touched.
+    public func backfill(_ event: Event, slots: Set<UInt16>) {
+        guard event.type != .consent else { return }
+        let features = self.features
+        let idKey = event.userId.map(ProfileKey.user) ?? ProfileKey.anonymous(event.anonymousId ?? "")
+        for _ in 0..<4 {
+            guard let key = resolve(idKey) ?? event.anonymousId.flatMap({ resolve(ProfileKey.anonymous($0)) }) else { return }
+            let applied = shard(for: key).state.withLock { state -> Bool in
+                guard var profile = state.profiles[key] else { return false }
+                state.profiles[key] = nil  // keep the profile uniquely referenced while it changes
+                let context = evaluationContext(event, profile, features)
+                profile.features.update(time: event.timestamp, context: context, features: features, only: slots)
+                state.profiles[key] = profile
+                return true
+            }
+            if applied { return }
+        }
+    }
+
+    /// Feature values of the profile behind `id`, at `now`.
+    public func featureValues(of profile: Profile, now: Millis) -> [String: ExpressionValue] {
+        profile.features.values(features, now: now)
+    }
+
+    /// What expressions see for `event` on `profile`: `now` is the event's receive time, so that
+    /// applying the same log again gives the same state.
+    func evaluationContext(_ event: Event, _ profile: Profile, _ features: FeatureSet) -> EvaluationContext {
+        let json = event.json ?? Self.minimalJSON(event)
+        var context = EvaluationContext(event: json, eventTimestamp: event.timestamp, now: event.receivedAt)
+        if features.needsProfile {
+            var fields: [String: JSONValue] = [
+                "traits": .object(profile.traits),
+                "eventCounts": .object(profile.eventCounts.mapValues { .number(Double($0)) }),
+                "firstSeen": .string(Timestamp.format(profile.firstSeen)),
+                "lastSeen": .string(Timestamp.format(profile.lastSeen)),
+            ]
+            if let userId = profile.userId { fields["userId"] = .string(userId) }
+            context.profile = .object(fields)
+        }
+        if features.needsFeatureValues {
+            context.features = profile.features.values(features, now: event.receivedAt)
+        }
+        return context
+    }
+
+    /// The event's JSON rebuilt from its columns, for replays that need no body.
+    static func minimalJSON(_ event: Event) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "type": .string(event.type.rawValue), "messageId": .string(event.messageId),
+            "timestamp": .string(Timestamp.format(event.timestamp)),
+        ]
+        if let name = event.name { fields[event.type == .track ? "event" : "name"] = .string(name) }
+        if let userId = event.userId { fields["userId"] = .string(userId) }
+        if let anonymousId = event.anonymousId { fields["anonymousId"] = .string(anonymousId) }
+        if let traits = event.traits { fields["traits"] = .object(traits) }
+        return .object(fields)
+    }
+}
