@@ -146,7 +146,7 @@ import Testing
             #expect(seenProfiles == expectedCounts.count)
             // Replay determinism.
             let replayed = ProfileBook()
-            log.forEach(replayed.apply)
+            for event in log { replayed.apply(event) }
             var left: [String: Profile] = [:]
             var right: [String: Profile] = [:]
             book.forEach { left[$0.key] = $0 }

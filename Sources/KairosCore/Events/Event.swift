@@ -53,6 +53,30 @@ public struct Event: Sendable, Equatable {
         return type.rawValue
     }
 
+    /// Whether this is a `Segment Entered` / `Segment Exited` record written by Kairos itself
+    /// (such records do not re-evaluate segments).
+    public var isSegmentRecord: Bool { messageId.hasPrefix("segment:") }
+
+    /// The record of a segment transition, stored in the log like any event.
+    public static func segmentRecord(_ transition: SegmentTransition, receivedAt: Millis) -> Event {
+        let name = transition.entered ? "Segment Entered" : "Segment Exited"
+        let messageId = "segment:\(transition.causeSeq):\(transition.segment):\(transition.entered ? "entered" : "exited")"
+        var fields: [String: JSONValue] = [
+            "type": "track", "event": .string(name), "messageId": .string(messageId),
+            "timestamp": .string(Timestamp.format(transition.time)), "receivedAt": .string(Timestamp.format(receivedAt)),
+            "properties": ["segment": .string(transition.segment)],
+            "context": ["library": ["name": "kairos"]],
+        ]
+        if let userId = transition.userId { fields["userId"] = .string(userId) }
+        if let anonymousId = transition.anonymousId { fields["anonymousId"] = .string(anonymousId) }
+        let json = JSONValue.object(fields)
+        var event = Event(
+            messageId: messageId, type: .track, name: name, userId: transition.userId, anonymousId: transition.anonymousId,
+            timestamp: transition.time, receivedAt: receivedAt, body: JSONWriter.bytes(json))
+        event.json = json
+        return event
+    }
+
     /// This event reduced to a consent record: ids, time and consent, no properties or traits.
     public func consentRecord() -> Event {
         var fields: [String: JSONValue] = [

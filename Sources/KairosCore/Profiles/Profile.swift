@@ -15,6 +15,8 @@ public struct Profile: Sendable, Equatable {
     public var consent: Consent
     /// Real-time feature state (see ``FeatureState``).
     public var features: FeatureState
+    /// Slots of the segments the profile is in (see ``SegmentSet``).
+    public var segments: [UInt16]
 
     public init(key: String, at time: Millis) {
         self.key = key
@@ -27,6 +29,7 @@ public struct Profile: Sendable, Equatable {
         self.recentEvents = []
         self.consent = Consent()
         self.features = FeatureState()
+        self.segments = []
     }
 
     /// The primary user id, if the customer is known.

@@ -45,16 +45,7 @@ extension ProfileBook {
     func evaluationContext(_ event: Event, _ profile: Profile, _ features: FeatureSet) -> EvaluationContext {
         let json = event.json ?? Self.minimalJSON(event)
         var context = EvaluationContext(event: json, eventTimestamp: event.timestamp, now: event.receivedAt)
-        if features.needsProfile {
-            var fields: [String: JSONValue] = [
-                "traits": .object(profile.traits),
-                "eventCounts": .object(profile.eventCounts.mapValues { .number(Double($0)) }),
-                "firstSeen": .string(Timestamp.format(profile.firstSeen)),
-                "lastSeen": .string(Timestamp.format(profile.lastSeen)),
-            ]
-            if let userId = profile.userId { fields["userId"] = .string(userId) }
-            context.profile = .object(fields)
-        }
+        if features.needsProfile { context.profile = profileJSON(profile) }
         if features.needsFeatureValues {
             context.features = profile.features.values(features, now: event.receivedAt)
         }

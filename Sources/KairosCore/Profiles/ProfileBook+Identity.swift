@@ -82,11 +82,13 @@ extension ProfileBook {
             let moved = shard(for: source).state.withLock({ $0.profiles.removeValue(forKey: source) })
         else { return }
         profileCounter.subtract(1, ordering: .relaxed)
+        uncount(moved)
         var created = false
         shard(for: target).state.withLock { state in
             guard var into = state.profiles[target] else {
                 var renamed = moved
                 renamed.key = target
+                renamed.segments = []  // re-evaluated right after, under the new identity
                 state.profiles[target] = renamed
                 created = true
                 return

@@ -34,6 +34,8 @@ public final class ProfileBook: Sendable {
     let recentEventLimit: Int
     let profileCounter = Atomic<Int>(0)
     let featureSet = Mutex(FeatureSet.empty)
+    let segmentSet = Mutex(SegmentSet.empty)
+    let segmentCounts = Mutex<[UInt16: Int]>([:])
 
     public init(configuration: Configuration = Configuration()) {
         var count = 1
@@ -90,10 +92,14 @@ public final class ProfileBook: Sendable {
     /// The features in force.
     public var features: FeatureSet { featureSet.withLock { $0 } }
 
-    /// Applies a stored event: resolves and merges identities, then updates the profile and its features.
-    public func apply(_ event: Event) {
+    /// Applies a stored event: resolves and merges identities, updates the profile and its
+    /// features, and re-evaluates its segments. Returns the segment transitions it caused.
+    @discardableResult
+    public func apply(_ event: Event) -> [SegmentTransition] {
         let features = self.features
+        let segments = self.segments
         let target = resolveIdentities(of: event, features: features)
+        var transitions: [SegmentTransition] = []
         update(target) { profile in
             profile.firstSeen = min(profile.firstSeen, event.timestamp)
             profile.lastSeen = max(profile.lastSeen, event.timestamp)
@@ -111,7 +117,12 @@ public final class ProfileBook: Sendable {
                 let context = evaluationContext(event, profile, features)
                 profile.features.update(time: event.timestamp, context: context, features: features)
             }
+            if !event.isSegmentRecord {
+                transitions = evaluateSegments(&profile, event: event, features: features, segments: segments, now: event.receivedAt)
+            }
         }
+        count(transitions, segments: segments)
+        return transitions
     }
 
     /// Removes a profile and all its ids; returns what was removed.
@@ -119,6 +130,7 @@ public final class ProfileBook: Sendable {
     public func erase(key: String) -> Profile? {
         guard let removed = shard(for: key).state.withLock({ $0.profiles.removeValue(forKey: key) }) else { return nil }
         profileCounter.subtract(1, ordering: .relaxed)
+        uncount(removed)
         for idKey in removed.idKeys + [key] {
             shard(for: idKey).state.withLock { state in
                 if state.index[idKey] == key { state.index.removeValue(forKey: idKey) }

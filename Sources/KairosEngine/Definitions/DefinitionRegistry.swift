@@ -2,19 +2,21 @@ import KairosCore
 import KairosStore
 import Logging
 
-/// The definitions in force (features, for now), their storage and their live application.
+/// The definitions in force (features and segments), their storage and their live application.
 ///
-/// Changes are serialised: each one is validated as a whole new set (a rejected change leaves
-/// the running configuration untouched), stored, put in force between two events by the ingest
+/// Changes are serialised: each one is validated as a whole new configuration (a rejected change
+/// leaves the running one untouched), stored, put in force between two events by the ingest
 /// pipeline, and new or changed features are backfilled from history in the background.
 public actor DefinitionRegistry {
     public static let featureKind = "features"
+    public static let segmentKind = "segments"
 
     let store: any DataStore
     let pipeline: IngestPipeline
     let backfill: FeatureBackfill
     let logger: Logger
     private(set) var features: [String: FeatureDefinition] = [:]
+    private(set) var segments: [String: SegmentDefinition] = [:]
 
     public init(pipeline: IngestPipeline, backfill: FeatureBackfill, logger: Logger) {
         self.store = pipeline.store
@@ -24,40 +26,48 @@ public actor DefinitionRegistry {
     }
 
     /// Loads stored definitions, then `extra` ones (from a YAML file: they win and are stored),
-    /// compiles them and puts them in force before the log is replayed. Call before the pipeline runs.
-    public func load(extraFeatures: [FeatureDefinition] = []) async throws {
-        var loaded: [String: FeatureDefinition] = [:]
+    /// compiles them and puts them in force. Call before the pipeline runs (before the replay).
+    public func load(extraFeatures: [FeatureDefinition] = [], extraSegments: [SegmentDefinition] = []) async throws {
+        var loadedFeatures: [String: FeatureDefinition] = [:]
         for json in try await store.definitions(kind: Self.featureKind) {
             let definition = try FeatureDefinition.parse(json)
-            loaded[definition.id] = definition
+            loadedFeatures[definition.id] = definition
         }
+        var loadedSegments: [String: SegmentDefinition] = [:]
+        for json in try await store.definitions(kind: Self.segmentKind) {
+            let definition = try SegmentDefinition.parse(json)
+            loadedSegments[definition.id] = definition
+        }
+        for definition in extraFeatures { loadedFeatures[definition.id] = definition }
+        for definition in extraSegments { loadedSegments[definition.id] = definition }
+        let featureSet = try FeatureSet.compile(Self.ordered(loadedFeatures))
+        let segmentSet = try SegmentSet.compile(Self.ordered(loadedSegments), features: featureSet)
         for definition in extraFeatures {
-            loaded[definition.id] = definition
             try await store.putDefinition(kind: Self.featureKind, id: definition.id, definition.json)
         }
-        let set = try FeatureSet.compile(Self.ordered(loaded))
-        pipeline.profiles.install(set)
-        features = loaded
+        for definition in extraSegments {
+            try await store.putDefinition(kind: Self.segmentKind, id: definition.id, definition.json)
+        }
+        pipeline.profiles.install(featureSet)
+        pipeline.profiles.install(segmentSet, now: Timestamp.now())
+        features = loadedFeatures
+        segments = loadedSegments
     }
 
-    /// All feature definitions, by id.
+    /// All feature definitions, in id order.
     public func featureDefinitions() -> [FeatureDefinition] { Self.ordered(features) }
+
+    /// All segment definitions, in id order.
+    public func segmentDefinitions() -> [SegmentDefinition] { Self.ordered(segments) }
 
     /// Adds or replaces a feature. Returns whether a backfill was started.
     @discardableResult
     public func putFeature(_ definition: FeatureDefinition) async throws -> Bool {
         var next = features
         next[definition.id] = definition
-        let previous = pipeline.profiles.features
-        let set = try FeatureSet.compile(Self.ordered(next), previous: previous)
-        try await store.putDefinition(kind: Self.featureKind, id: definition.id, definition.json)
-        let upTo = try await pipeline.install(set)
-        features = next
-        let oldSlots = Set(previous.features.map(\.slot))
-        let fresh = set.features.filter { !oldSlots.contains($0.slot) && !$0.definition.isSession }
-        backfill.enqueue(slots: Set(fresh.map(\.slot)), upTo: upTo, features: fresh.map(\.definition.id))
-        logger.info("feature defined", metadata: ["feature": "\(definition.id)"])
-        return !fresh.isEmpty && upTo > 0
+        return try await change(features: next, segments: segments) { store in
+            try await store.putDefinition(kind: Self.featureKind, id: definition.id, definition.json)
+        }
     }
 
     /// Removes a feature; refused (409) while another definition refers to it.
@@ -65,20 +75,78 @@ public actor DefinitionRegistry {
         guard features[id] != nil else { return false }
         var next = features
         next.removeValue(forKey: id)
-        let set: FeatureSet
-        do {
-            set = try FeatureSet.compile(Self.ordered(next), previous: pipeline.profiles.features)
-        } catch {
-            throw APIError(
-                status: 409, code: "in_use", message: "feature '\(id)' is still used: \(error.message)", field: "id")
+        try await change(features: next, segments: segments, inUse: id) { store in
+            _ = try await store.deleteDefinition(kind: Self.featureKind, id: id)
         }
-        _ = try await store.deleteDefinition(kind: Self.featureKind, id: id)
-        _ = try await pipeline.install(set)
-        features = next
         return true
     }
 
-    static func ordered(_ definitions: [String: FeatureDefinition]) -> [FeatureDefinition] {
+    /// Adds or replaces a segment.
+    public func putSegment(_ definition: SegmentDefinition) async throws {
+        var next = segments
+        next[definition.id] = definition
+        try await change(features: features, segments: next) { store in
+            try await store.putDefinition(kind: Self.segmentKind, id: definition.id, definition.json)
+        }
+    }
+
+    /// Removes a segment; refused (409) while another segment refers to it.
+    public func deleteSegment(id: String) async throws -> Bool {
+        guard segments[id] != nil else { return false }
+        var next = segments
+        next.removeValue(forKey: id)
+        for other in next.values where other.condition.contains("\"\(id)\"") || other.condition.contains("'\(id)'") {
+            throw APIError(status: 409, code: "in_use", message: "segment '\(id)' is used by segment '\(other.id)'", field: "id")
+        }
+        try await change(features: features, segments: next) { store in
+            _ = try await store.deleteDefinition(kind: Self.segmentKind, id: id)
+        }
+        return true
+    }
+
+    /// Validates the whole next configuration, stores the change, puts it in force and starts the
+    /// backfill of new features. Returns whether a backfill was started.
+    @discardableResult
+    private func change(
+        features nextFeatures: [String: FeatureDefinition], segments nextSegments: [String: SegmentDefinition],
+        inUse removed: String? = nil, persist: (any DataStore) async throws -> Void
+    ) async throws -> Bool {
+        let previous = pipeline.profiles.features
+        let compiled = Self.compile(
+            features: nextFeatures, segments: nextSegments, previous: previous, previousSegments: pipeline.profiles.segments)
+        let featureSet: FeatureSet
+        let segmentSet: SegmentSet
+        switch compiled {
+        case .success(let sets): (featureSet, segmentSet) = sets
+        case .failure(let error):
+            guard let removed else { throw error }
+            throw APIError(status: 409, code: "in_use", message: "'\(removed)' is still used: \(error.message)", field: "id")
+        }
+        try await persist(store)
+        let upTo = try await pipeline.install(featureSet, segmentSet)
+        features = nextFeatures
+        segments = nextSegments
+        let oldSlots = Set(previous.features.map(\.slot))
+        let fresh = featureSet.features.filter { !oldSlots.contains($0.slot) && !$0.definition.isSession }
+        backfill.enqueue(slots: Set(fresh.map(\.slot)), upTo: upTo, features: fresh.map(\.definition.id))
+        logger.info("definitions changed", metadata: ["features": "\(nextFeatures.count)", "segments": "\(nextSegments.count)"])
+        return !fresh.isEmpty && upTo > 0
+    }
+
+    private static func compile(
+        features: [String: FeatureDefinition], segments: [String: SegmentDefinition], previous: FeatureSet,
+        previousSegments: SegmentSet
+    ) -> Result<(FeatureSet, SegmentSet), APIError> {
+        do throws(APIError) {
+            let featureSet = try FeatureSet.compile(ordered(features), previous: previous)
+            let segmentSet = try SegmentSet.compile(ordered(segments), features: featureSet, previous: previousSegments)
+            return .success((featureSet, segmentSet))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func ordered<Definition>(_ definitions: [String: Definition]) -> [Definition] {
         definitions.keys.sorted().map { definitions[$0]! }
     }
 }

@@ -52,14 +52,16 @@ extension IngestPipeline {
             for submission in batch { submission.continuation.resume(throwing: failure) }
             return
         }
+        var transitions: [SegmentTransition] = []
         for (offset, seq) in sequence.enumerated() {
             guard let seq else { continue }
             var event = toStore[offset]
             event.seq = seq
-            profiles.apply(event)
+            transitions += profiles.apply(event)
             lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
         }
+        recordTransitions(transitions)
         metrics.record(outcomes: outcomes, duration: ContinuousClock.now - started, profiles: profiles.count)
 
         var start = 0
@@ -67,6 +69,30 @@ extension IngestPipeline {
             let end = start + submission.events.count
             submission.continuation.resume(returning: Array(outcomes[start..<end]))
             start = end
+        }
+    }
+
+    /// Stores segment transitions as `Segment Entered` / `Segment Exited` events, in the next
+    /// transaction. (If the process dies in between, memberships are recomputed on restart but
+    /// those records are not written.)
+    func recordTransitions(_ transitions: [SegmentTransition]) {
+        guard !transitions.isEmpty else { return }
+        let now = Timestamp.now()
+        enqueueDerived(transitions.map { Event.segmentRecord($0, receivedAt: now) })
+    }
+
+    func commitDerived(_ events: [Event]) async {
+        do {
+            let sequence = try await store.append(events)
+            for (offset, seq) in sequence.enumerated() {
+                guard let seq else { continue }
+                var event = events[offset]
+                event.seq = seq
+                profiles.apply(event)
+                lastApplied.store(seq, ordering: .relaxed)
+            }
+        } catch {
+            logger.error("segment records could not be stored", metadata: ["error.type": "\(type(of: error))"])
         }
     }
 

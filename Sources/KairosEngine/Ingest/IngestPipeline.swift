@@ -47,7 +47,9 @@ public final class IngestPipeline: Service, Sendable {
     enum Job: Sendable {
         case events([Event], CheckedContinuation<[Outcome], any Error>)
         case erase(String, CheckedContinuation<Erasure?, any Error>)
-        case install(FeatureSet, CheckedContinuation<Int64, any Error>)
+        case install(FeatureSet, SegmentSet, CheckedContinuation<Int64, any Error>)
+        /// Records Kairos writes itself (segment transitions); nobody waits for them.
+        case derived([Event])
     }
 
     struct State: Sendable {
@@ -100,10 +102,21 @@ public final class IngestPipeline: Service, Sendable {
 
     /// Puts a feature set in force between two events; returns the sequence number of the last
     /// event applied under the previous set (what a backfill of new features must cover).
-    public func install(_ features: FeatureSet) async throws -> Int64 {
+    public func install(_ features: FeatureSet, _ segments: SegmentSet) async throws -> Int64 {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(.install(features, continuation), eventCount: 0) { error in continuation.resume(throwing: error) }
+            enqueue(.install(features, segments, continuation), eventCount: 0) { error in continuation.resume(throwing: error) }
         }
+    }
+
+    /// Queues records derived from committed events, ahead of anything waiting.
+    func enqueueDerived(_ events: [Event]) {
+        guard !events.isEmpty else { return }
+        let wakeUp = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.jobs.insert(.derived(events), at: 0)
+            defer { state.wakeUp = nil }
+            return state.wakeUp
+        }
+        wakeUp?.resume()
     }
 
     private func enqueue(_ job: Job, eventCount: Int, reject: (APIError) -> Void) {
@@ -179,14 +192,22 @@ public final class IngestPipeline: Service, Sendable {
                         batchSize = 0
                     }
                     await performErasure(id: id, continuation: continuation)
-                case .install(let features, let continuation):
+                case .install(let features, let segments, let continuation):
                     if !batch.isEmpty {
                         await commit(batch)
                         batch.removeAll(keepingCapacity: true)
                         batchSize = 0
                     }
                     profiles.install(features)
+                    profiles.install(segments, now: Timestamp.now())
                     continuation.resume(returning: lastApplied.load(ordering: .relaxed))
+                case .derived(let events):
+                    if !batch.isEmpty {
+                        await commit(batch)
+                        batch.removeAll(keepingCapacity: true)
+                        batchSize = 0
+                    }
+                    await commitDerived(events)
                 }
             }
             if !batch.isEmpty { await commit(batch) }

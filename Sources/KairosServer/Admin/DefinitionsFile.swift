@@ -5,6 +5,9 @@ import Yams
 /// Definitions given in a YAML file at start (`--definitions FILE`):
 ///
 /// ```yaml
+/// segments:
+///   - id: browsers
+///     condition: features.views_5m >= 3
 /// features:
 ///   - id: views_5m
 ///     type: count
@@ -13,6 +16,7 @@ import Yams
 /// ```
 public struct DefinitionsFile: Sendable {
     public var features: [FeatureDefinition] = []
+    public var segments: [SegmentDefinition] = []
 
     /// Reads and validates the file; errors name the section, the index and the field.
     public static func load(path: String) throws -> DefinitionsFile {
@@ -41,7 +45,22 @@ public struct DefinitionsFile: Sendable {
                 }
             }
         }
-        _ = try FeatureSet.compile(file.features)
+        if let segments = sections["segments"] {
+            guard case .array(let entries) = segments else {
+                throw APIError.invalidField("segments", "\(path): 'segments' must be a list")
+            }
+            for (index, entry) in entries.enumerated() {
+                do {
+                    file.segments.append(try SegmentDefinition.parse(entry))
+                } catch {
+                    var located = error.at(index: index)
+                    located.message = "\(path), segments[\(index)]: \(error.message)"
+                    throw located
+                }
+            }
+        }
+        let features = try FeatureSet.compile(file.features)
+        _ = try SegmentSet.compile(file.segments, features: features)
         return file
     }
 

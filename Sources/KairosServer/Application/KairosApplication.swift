@@ -32,7 +32,7 @@ public enum KairosApplication {
         let backfill = FeatureBackfill(store: store, profiles: profiles, logger: logger)
         let registry = DefinitionRegistry(pipeline: pipeline, backfill: backfill, logger: logger)
         let file = try configuration.definitionsFile.map { try DefinitionsFile.load(path: $0) }
-        try await registry.load(extraFeatures: file?.features ?? [])
+        try await registry.load(extraFeatures: file?.features ?? [], extraSegments: file?.segments ?? [])
         let router = buildRouter(
             configuration: configuration, keys: keys, pipeline: pipeline, registry: registry, backfill: backfill)
 
@@ -77,6 +77,8 @@ public enum KairosApplication {
             .add(middleware: RequireReadyMiddleware(pipeline: pipeline))
         FeaturesController(registry: registry, backfill: backfill, bodyReader: bodyReader).addRoutes(
             to: admin.group("features"))
+        SegmentsController(registry: registry, profiles: pipeline.profiles, bodyReader: bodyReader).addRoutes(
+            to: admin.group("segments"))
         return router
     }
 }

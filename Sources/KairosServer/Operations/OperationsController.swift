@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KairosCore
 import KairosEngine
+import Metrics
 import Prometheus
 
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.json`: open, and free of personal data.
@@ -21,6 +22,9 @@ struct OperationsController<Context: RequestContext>: Sendable {
             return Response.json(["status": "ready", "profiles": .number(Double(self.pipeline.profiles.count))])
         }
         router.get("metrics") { _, _ in
+            for (segment, size) in self.pipeline.profiles.segmentSizes {
+                Gauge(label: "kairos_segment_members", dimensions: [("segment", segment)]).record(size)
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             let text = self.registry.emitToBuffer()

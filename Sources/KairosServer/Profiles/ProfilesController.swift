@@ -41,6 +41,8 @@ struct ProfilesController<Context: RequestContext>: Sendable {
         guard case .object(var fields) = profile.json else { return profile.json }
         let values = profiles.featureValues(of: profile, now: Timestamp.now())
         fields["features"] = .object(values.mapValues(\.jsonValue))
+        let segments = profiles.segments
+        fields["segments"] = .array(profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }.sorted().map { .string($0) })
         return .object(fields)
     }
 

@@ -1,0 +1,107 @@
+extension ProfileBook {
+    /// The segments in force.
+    public var segments: SegmentSet { segmentSet.withLock { $0 } }
+
+    /// Number of members per segment id.
+    public var segmentSizes: [String: Int] {
+        let set = segments
+        let counts = segmentCounts.withLock { $0 }
+        var sizes: [String: Int] = [:]
+        for segment in set.segments { sizes[segment.definition.id] = counts[segment.slot] ?? 0 }
+        return sizes
+    }
+
+    /// Puts a new segment set in force and evaluates every profile against the new or changed
+    /// segments (without recording transitions: a definition change is not a customer's move).
+    /// Must be called by the single writer, between events.
+    public func install(_ set: SegmentSet, now: Millis) {
+        let previous = segmentSet.withLock { current -> SegmentSet in
+            defer { current = set }
+            return current
+        }
+        let kept = Set(previous.segments.map(\.slot)).intersection(set.segments.map(\.slot))
+        let features = self.features
+        var counts: [UInt16: Int] = [:]
+        for shard in shards {
+            shard.state.withLock { state in
+                for key in state.profiles.keys {
+                    var profile = state.profiles.removeValue(forKey: key)!
+                    profile.segments.removeAll { !kept.contains($0) }
+                    _ = evaluateSegments(&profile, event: nil, features: features, segments: set, now: now, onlyNew: kept)
+                    for slot in profile.segments { counts[slot, default: 0] += 1 }
+                    state.profiles[key] = profile
+                }
+            }
+        }
+        segmentCounts.withLock { $0 = counts }
+    }
+
+    /// Re-evaluates the profile's memberships after `event`; returns what changed.
+    func evaluateSegments(
+        _ profile: inout Profile, event: Event?, features: FeatureSet, segments: SegmentSet, now: Millis,
+        onlyNew kept: Set<UInt16>? = nil
+    ) -> [SegmentTransition] {
+        guard !segments.segments.isEmpty else { return [] }
+        var context = EvaluationContext(event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
+        if segments.needsProfile || features.needsProfile { context.profile = profileJSON(profile) }
+        context.features = profile.features.values(features, now: now)
+        context.segments = profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }
+        var transitions: [SegmentTransition] = []
+        for segment in segments.segments {
+            if let kept, kept.contains(segment.slot) { continue }
+            let member = segment.condition.matches(context)
+            let index = profile.segments.firstIndex(of: segment.slot)
+            if member && index == nil {
+                profile.segments.append(segment.slot)
+                context.segments.append(segment.definition.id)
+                transitions.append(transition(segment, entered: true, profile, event, now))
+            } else if !member, let index {
+                profile.segments.remove(at: index)
+                context.segments.removeAll { $0 == segment.definition.id }
+                transitions.append(transition(segment, entered: false, profile, event, now))
+            }
+        }
+        return transitions
+    }
+
+    private func transition(
+        _ segment: SegmentSet.Compiled, entered: Bool, _ profile: Profile, _ event: Event?, _ now: Millis
+    ) -> SegmentTransition {
+        SegmentTransition(
+            segment: segment.definition.id, entered: entered, userId: profile.userId,
+            anonymousId: profile.userId == nil ? profile.anonymousIds.first : nil, causeSeq: event?.seq ?? 0,
+            time: event?.timestamp ?? now)
+    }
+
+    /// Adjusts member counts for transitions applied by the writer.
+    func count(_ transitions: [SegmentTransition], segments: SegmentSet) {
+        guard !transitions.isEmpty else { return }
+        segmentCounts.withLock { counts in
+            for transition in transitions {
+                guard let slot = segments.segment(id: transition.segment)?.slot else { continue }
+                counts[slot, default: 0] += transition.entered ? 1 : -1
+            }
+        }
+    }
+
+    /// Removes a profile's memberships from the counts (erasure, or merged away).
+    func uncount(_ profile: Profile) {
+        guard !profile.segments.isEmpty else { return }
+        segmentCounts.withLock { counts in
+            for slot in profile.segments { counts[slot, default: 0] -= 1 }
+        }
+    }
+
+    /// The `profile.*` object expressions see.
+    func profileJSON(_ profile: Profile) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "traits": .object(profile.traits),
+            "eventCounts": .object(profile.eventCounts.mapValues { .number(Double($0)) }),
+            "firstSeen": .string(Timestamp.format(profile.firstSeen)),
+            "lastSeen": .string(Timestamp.format(profile.lastSeen)),
+            "consent": profile.consent.json["purposes"] ?? .null,
+        ]
+        if let userId = profile.userId { fields["userId"] = .string(userId) }
+        return .object(fields)
+    }
+}

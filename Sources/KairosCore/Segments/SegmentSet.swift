@@ -1,0 +1,99 @@
+/// The compiled, immutable set of segments in force, in dependency order.
+public final class SegmentSet: Sendable {
+    /// One compiled segment.
+    public struct Compiled: Sendable {
+        public let slot: UInt16
+        public let definition: SegmentDefinition
+        let condition: Expression
+    }
+
+    public let segments: [Compiled]
+    let slotIndex: [UInt16: Int]
+    let nextSlot: UInt16
+    /// Whether some condition reads `profile.*`.
+    let needsProfile: Bool
+
+    public static let empty = SegmentSet(segments: [], nextSlot: 0)
+
+    init(segments: [Compiled], nextSlot: UInt16) {
+        self.segments = segments
+        self.nextSlot = nextSlot
+        slotIndex = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.slot, $0) })
+        needsProfile = segments.contains { $0.definition.condition.contains("profile") }
+    }
+
+    public func segment(id: String) -> Compiled? { segments.first { $0.definition.id == id } }
+    public func segment(slot: UInt16) -> Compiled? { slotIndex[slot].map { segments[$0] } }
+
+    /// Compiles segments against the features in force. Unchanged segments keep their slot (and
+    /// their members); a segment that names another (`"vip" in segments`) is evaluated after it,
+    /// and a cycle is a 422.
+    public static func compile(
+        _ definitions: [SegmentDefinition], features: FeatureSet, previous: SegmentSet = .empty
+    ) throws(APIError) -> SegmentSet {
+        var seen = Set<String>()
+        for (position, definition) in definitions.enumerated() where !seen.insert(definition.id).inserted {
+            throw APIError(status: 422, code: "duplicate_id", message: "segment '\(definition.id)' is defined twice", field: "id", index: position)
+        }
+        var compiled: [(SegmentDefinition, Expression)] = []
+        for definition in definitions {
+            do {
+                compiled.append((definition, try Expression.compileCondition(definition.condition, environment: features.environment)))
+            } catch {
+                throw APIError.expression(error, field: "condition", in: "segment '\(definition.id)'")
+            }
+        }
+        // Dependencies: segment names quoted in a condition that reads `segments`.
+        let ids = compiled.map(\.0.id)
+        let dependencies: [[Int]] = compiled.map { definition, expression in
+            guard expression.referencesSegments else { return [] }
+            return ids.indices.filter { definition.condition.contains("\"\(ids[$0])\"") || definition.condition.contains("'\(ids[$0])'") }
+        }
+        var state = [UInt8](repeating: 0, count: compiled.count)
+        var order: [Int] = []
+        func visit(_ node: Int, path: [String]) throws(APIError) {
+            if state[node] == 2 { return }
+            if state[node] == 1 {
+                throw APIError(
+                    status: 422, code: "dependency_cycle",
+                    message: "segments refer to each other in a cycle: \((path + [ids[node]]).joined(separator: " → "))",
+                    field: "condition")
+            }
+            state[node] = 1
+            for next in dependencies[node] { try visit(next, path: path + [ids[node]]) }
+            state[node] = 2
+            order.append(node)
+        }
+        for node in compiled.indices { try visit(node, path: []) }
+
+        var next = previous.nextSlot
+        var result: [Compiled] = []
+        for index in order {
+            let (definition, condition) = compiled[index]
+            let slot: UInt16
+            if let old = previous.segment(id: definition.id), old.definition == definition {
+                slot = old.slot
+            } else {
+                guard next < UInt16.max else {
+                    throw APIError(status: 409, code: "too_many_changes", message: "restart Kairos to redefine more segments")
+                }
+                slot = next
+                next += 1
+            }
+            result.append(Compiled(slot: slot, definition: definition, condition: condition))
+        }
+        return SegmentSet(segments: result, nextSlot: next)
+    }
+}
+
+/// A profile entering or leaving a segment.
+public struct SegmentTransition: Sendable, Equatable {
+    public var segment: String
+    public var entered: Bool
+    /// The profile's ids at the time, to record the `Segment Entered` / `Segment Exited` event under.
+    public var userId: String?
+    public var anonymousId: String?
+    /// The event that caused it.
+    public var causeSeq: Int64
+    public var time: Millis
+}
