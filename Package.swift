@@ -90,6 +90,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "ExpressionBench",
+            dependencies: ["KairosCore"],
+            path: "scripts/expression-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KairosCoreTests",
             dependencies: ["KairosCore"],

@@ -14,6 +14,7 @@ public struct EvaluationContext: Sendable {
     /// The evaluation time (`now`), in milliseconds since the Unix epoch.
     public var now: Millis
 
+    /// A context; only `now` is required, everything else defaults to absent or empty.
     public init(
         event: JSONValue? = nil, eventTimestamp: Millis? = nil, profile: JSONValue? = nil,
         features: [String: ExpressionValue] = [:], segments: [String] = [], now: Millis

@@ -17,7 +17,6 @@ extension ExpressionChecker {
         default:
             break
         }
-        let children = [left.node, right.node]
         let mismatch = "'\(op.spelling)' cannot be applied to \(left.type.phrase) and \(right.type.phrase)"
         switch op {
         case .equal, .notEqual:
@@ -26,8 +25,7 @@ extension ExpressionChecker {
                     "'\(op.spelling)' compares \(left.type.phrase) with \(right.type.phrase), which are never equal",
                     at: syntax.location)
             }
-            let node: ExpressionNode = op == .equal ? .equal(left.node, right.node) : .notEqual(left.node, right.node)
-            return Checked(node: folded(node, children: children), type: .bool)
+            return Checked(node: equality(left.node, right.node, negated: op == .notEqual), type: .bool)
         case .less, .lessEqual, .greater, .greaterEqual:
             guard ExpressionType.orderable(left.type, right.type) else {
                 throw ExpressionError(mismatch, at: syntax.location)
@@ -39,13 +37,12 @@ extension ExpressionChecker {
                 case .greater: .greater
                 default: .greaterEqual
                 }
-            return Checked(node: folded(.order(ordering, left.node, right.node), children: children), type: .bool)
+            return Checked(node: comparison(ordering, left.node, right.node), type: .bool)
         case .in:
             guard ExpressionType.membership(left.type, right.type) else {
                 if right.type == .map || right.type == .string {
-                    throw ExpressionError(
-                        "'in' needs a string on its left when its right is \(right.type.phrase), but this is \(left.type.phrase)",
-                        at: leftSyntax.start)
+                    let problem = "'in' needs a string on its left when its right is \(right.type.phrase)"
+                    throw ExpressionError("\(problem), but this is \(left.type.phrase)", at: leftSyntax.start)
                 }
                 throw ExpressionError(
                     "the right side of 'in' must be a list, map or string, but this is \(right.type.phrase)",
@@ -64,7 +61,30 @@ extension ExpressionChecker {
                 case .divide: .divide
                 default: .remainder
                 }
-            return Checked(node: folded(.arithmetic(arithmetic, left.node, right.node), children: children), type: type)
+            let node = folded(.arithmetic(arithmetic, left.node, right.node), children: [left.node, right.node])
+            return Checked(node: node, type: type)
+        }
+    }
+
+    /// `left == right` (or `!=`), with a constant operand kept inline.
+    private func equality(_ left: ExpressionNode, _ right: ExpressionNode, negated: Bool) -> ExpressionNode {
+        switch (left.constantValue, right.constantValue) {
+        case (nil, let constant?): return .equalConstant(left, constant, negated: negated)
+        case (let constant?, nil): return .equalConstant(right, constant, negated: negated)
+        default:
+            let node: ExpressionNode = negated ? .notEqual(left, right) : .equal(left, right)
+            return folded(node, children: [left, right])
+        }
+    }
+
+    /// `left < right` and friends, with a constant operand kept inline.
+    private func comparison(_ ordering: ExpressionNode.Ordering, _ left: ExpressionNode, _ right: ExpressionNode)
+        -> ExpressionNode
+    {
+        switch (left.constantValue, right.constantValue) {
+        case (nil, let constant?): return .orderConstant(ordering, left, constant)
+        case (let constant?, nil): return .orderConstant(ordering.flipped, right, constant)
+        default: return folded(.order(ordering, left, right), children: [left, right])
         }
     }
 

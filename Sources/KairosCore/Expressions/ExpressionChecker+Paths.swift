@@ -17,7 +17,8 @@ extension ExpressionChecker {
             if let function = ExpressionFunction(rawValue: name) {
                 throw ExpressionError("'\(name)' is a function; call it as \(function.usage)", at: syntax.location)
             }
-            throw ExpressionError("unknown name '\(name)'; an expression starts from \(Self.roots)", at: syntax.location)
+            throw ExpressionError(
+                "unknown name '\(name)'; an expression starts from \(Self.roots)", at: syntax.location)
         }
     }
 

@@ -1,8 +1,8 @@
 /// Type-checks an ``ExpressionSyntax`` tree and compiles it into an ``ExpressionNode`` tree,
 /// folding constant sub-expressions and collecting the features and segments it refers to.
-struct ExpressionChecker {
+struct ExpressionChecker: Sendable {
     /// A checked sub-expression.
-    struct Checked {
+    struct Checked: Sendable {
         var node: ExpressionNode
         var type: ExpressionType
         /// Set while the sub-expression is a plain path from `event`, `context` or `profile`.
@@ -10,8 +10,8 @@ struct ExpressionChecker {
     }
 
     /// A path from a JSON root whose keys are all known at compile time.
-    struct Path: Equatable {
-        enum Root { case event, profile }
+    struct Path: Sendable, Equatable {
+        enum Root: Sendable { case event, profile }
 
         var root: Root
         var keys: [ExpressionPathKey]

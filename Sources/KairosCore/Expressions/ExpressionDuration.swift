@@ -1,6 +1,6 @@
 /// Duration text as written in expressions: a whole number and a unit (`500ms`, `30s`, `5m`, `1h`,
 /// `7d`, `2w`), optionally several in a row (`1h30m`) and a leading `-`.
-public enum ExpressionDuration {
+public enum ExpressionDuration: Sendable {
     /// Milliseconds per unit, longest unit names first so `ms` wins over `m`.
     static let units: [(name: String, millis: Millis)] = [
         ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000),

@@ -9,6 +9,7 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
     /// 1-based column of the problem.
     public var column: Int
 
+    /// An error at a 1-based `line` and `column`.
     public init(message: String, line: Int, column: Int) {
         self.message = message
         self.line = line

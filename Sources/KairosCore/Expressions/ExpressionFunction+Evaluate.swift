@@ -59,12 +59,7 @@ extension ExpressionFunction {
             guard case .string(let text) = first, case .string(let suffix) = second else { return .null }
             return .bool(text.hasSuffix(suffix))
         case .contains:
-            switch first {
-            case .string, .list, .json(.array), .json(.object):
-                return .bool(ExpressionValue.contains(first, second))
-            default:
-                return .null
-            }
+            return .bool(ExpressionValue.contains(first, second))
         case .min, .max:
             guard let order = ExpressionValue.order(first, second), first.type == second.type else { return .null }
             return (order <= 0) == (self == .min) ? first : second

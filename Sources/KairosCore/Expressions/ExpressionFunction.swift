@@ -21,10 +21,12 @@ enum ExpressionFunction: String, Sendable, CaseIterable {
         case .lower, .upper: return [sig(.string, result: .string)]
         case .startsWith, .endsWith: return [sig(.string, .string, result: .bool)]
         case .contains:
-            return [sig(.string, .string, result: .bool), sig(.list, .dyn, result: .bool), sig(.map, .string, result: .bool)]
+            return [
+                sig(.string, .string, result: .bool), sig(.list, .dyn, result: .bool), sig(.map, .string, result: .bool),
+            ]
         case .duration: return [sig(.string, result: .duration), sig(.duration, result: .duration)]
         case .timestamp:
-            return [sig(.string, result: .timestamp), sig(.timestamp, result: .timestamp), sig(.number, result: .timestamp)]
+            return [ExpressionType.string, .timestamp, .number].map { sig($0, result: .timestamp) }
         case .int, .double:
             return [ExpressionType.bool, .number, .string, .duration, .timestamp].map { sig($0, result: .number) }
         case .string: return [sig(.dyn, result: .string)]

@@ -1,5 +1,5 @@
 /// Splits expression source into tokens, tracking line and column for error messages.
-struct ExpressionLexer {
+struct ExpressionLexer: Sendable {
     private let bytes: [UInt8]
     private var index = 0
     private var line = 1

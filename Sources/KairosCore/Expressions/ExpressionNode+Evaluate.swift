@@ -56,6 +56,11 @@ extension ExpressionNode {
                 return .bool(false)
             }
             return .bool(ordering.holds(order))
+        case .equalConstant(let operand, let constant, let negated):
+            return .bool(ExpressionValue.languageEquals(operand.evaluate(context), constant) != negated)
+        case .orderConstant(let ordering, let operand, let constant):
+            guard let order = ExpressionValue.order(operand.evaluate(context), constant) else { return .bool(false) }
+            return .bool(ordering.holds(order))
         case .arithmetic(let op, let left, let right):
             return op.apply(left.evaluate(context), right.evaluate(context))
         case .contains(let haystack, let needle):
@@ -159,6 +164,16 @@ extension ExpressionNode.Ordering {
         case .lessEqual: order <= 0
         case .greater: order > 0
         case .greaterEqual: order >= 0
+        }
+    }
+
+    /// The same test with the operands swapped (`a < b` is `b > a`).
+    var flipped: ExpressionNode.Ordering {
+        switch self {
+        case .less: .greater
+        case .lessEqual: .greaterEqual
+        case .greater: .less
+        case .greaterEqual: .lessEqual
         }
     }
 }

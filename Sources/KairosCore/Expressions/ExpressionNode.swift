@@ -46,6 +46,10 @@ indirect enum ExpressionNode: Sendable {
     case equal(ExpressionNode, ExpressionNode)
     case notEqual(ExpressionNode, ExpressionNode)
     case order(Ordering, ExpressionNode, ExpressionNode)
+    /// `x == constant` (or `!=` when `negated`), the most common comparison, without a constant node.
+    case equalConstant(ExpressionNode, ExpressionValue, negated: Bool)
+    /// `x < constant` and friends.
+    case orderConstant(Ordering, ExpressionNode, ExpressionValue)
     case arithmetic(Arithmetic, ExpressionNode, ExpressionNode)
     /// `needle in haystack`.
     case contains(haystack: ExpressionNode, needle: ExpressionNode)

@@ -2,7 +2,7 @@
 ///
 /// Precedence, loosest first: `?:`, `||`, `&&`, `in`, `== !=`, `< <= > >=`, `+ -`, `* / %`,
 /// prefix `!` and `-`, then postfix `.field`, `.method(...)` and `[index]`.
-struct ExpressionParser {
+struct ExpressionParser: Sendable {
     private let tokens: [ExpressionToken]
     private var position = 0
     private var nesting = 0
@@ -101,12 +101,14 @@ struct ExpressionParser {
         switch token.kind {
         case .andAnd:
             if case .and(let operands) = left.kind {
-                return try node(.and(operands + [right]), at: left.location, start: left.start, children: operands + [right])
+                let all = operands + [right]
+                return try node(.and(all), at: left.location, start: left.start, children: all)
             }
             return try node(.and([left, right]), at: token.location, start: left.start, children: [left, right])
         case .orOr:
             if case .or(let operands) = left.kind {
-                return try node(.or(operands + [right]), at: left.location, start: left.start, children: operands + [right])
+                let all = operands + [right]
+                return try node(.or(all), at: left.location, start: left.start, children: all)
             }
             return try node(.or([left, right]), at: token.location, start: left.start, children: [left, right])
         case .inKeyword: op = .in
@@ -214,7 +216,8 @@ struct ExpressionParser {
         case .identifier(let name):
             guard current.kind == .leftParen else { return try node(.identifier(name), at: here, start: here) }
             let arguments = try callArguments()
-            return try node(.call(name, receiver: nil, arguments: arguments), at: here, start: here, children: arguments)
+            let call = ExpressionSyntax.Kind.call(name, receiver: nil, arguments: arguments)
+            return try node(call, at: here, start: here, children: arguments)
         case .leftParen:
             var inner = try expression()
             try expect(.rightParen, "')'")

@@ -47,7 +47,8 @@ extension ExpressionType {
         case (.add, .string, .string): .string
         case (.add, .list, .list): .list
         case (.add, .duration, .duration), (.subtract, .duration, .duration): .duration
-        case (.add, .timestamp, .duration), (.add, .duration, .timestamp), (.subtract, .timestamp, .duration): .timestamp
+        case (.add, .timestamp, .duration), (.add, .duration, .timestamp), (.subtract, .timestamp, .duration):
+            .timestamp
         case (.subtract, .timestamp, .timestamp), (.subtract, .timestamp, .string), (.subtract, .string, .timestamp):
             .duration
         case (.multiply, .duration, .number), (.multiply, .number, .duration), (.divide, .duration, .number): .duration

@@ -29,6 +29,7 @@ public enum ExpressionType: Sendable, Equatable, Hashable, CaseIterable, CustomS
         self == .dyn || self == type
     }
 
+    /// The type's name as used in error messages (`number`, `dyn`, ...).
     public var description: String {
         switch self {
         case .bool: "bool"

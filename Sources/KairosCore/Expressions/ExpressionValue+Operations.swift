@@ -39,9 +39,9 @@ extension ExpressionValue {
         switch (lhs, rhs) {
         case (.number(let a), .number(let b)): return .number(a + b)
         case (.string(let a), .string(let b)): return .string(a + b)
-        case (.duration(let a), .duration(let b)): return checked(a.addingReportingOverflow(b), ExpressionValue.duration)
+        case (.duration(let a), .duration(let b)): return checked(a.addingReportingOverflow(b), Self.duration)
         case (.timestamp(let a), .duration(let b)), (.duration(let b), .timestamp(let a)):
-            return checked(a.addingReportingOverflow(b), ExpressionValue.timestamp)
+            return checked(a.addingReportingOverflow(b), Self.timestamp)
         case (.list(let a), .list(let b)): return .list(a + b)
         case (.list(let a), .json(.array(let b))): return .list(a + b.map(ExpressionValue.init))
         case (.json(.array(let a)), .list(let b)): return .list(a.map(ExpressionValue.init) + b)
@@ -56,14 +56,14 @@ extension ExpressionValue {
         switch (lhs, rhs) {
         case (.number(let a), .number(let b)): return .number(a - b)
         case (.timestamp(let a), .timestamp(let b)), (.duration(let a), .duration(let b)):
-            return checked(a.subtractingReportingOverflow(b), ExpressionValue.duration)
-        case (.timestamp(let a), .duration(let b)): return checked(a.subtractingReportingOverflow(b), ExpressionValue.timestamp)
+            return checked(a.subtractingReportingOverflow(b), Self.duration)
+        case (.timestamp(let a), .duration(let b)): return checked(a.subtractingReportingOverflow(b), Self.timestamp)
         case (.timestamp(let a), .string(let text)):
             guard let b = Timestamp.parse(text) else { return .null }
-            return checked(a.subtractingReportingOverflow(b), ExpressionValue.duration)
+            return checked(a.subtractingReportingOverflow(b), Self.duration)
         case (.string(let text), .timestamp(let b)):
             guard let a = Timestamp.parse(text) else { return .null }
-            return checked(a.subtractingReportingOverflow(b), ExpressionValue.duration)
+            return checked(a.subtractingReportingOverflow(b), Self.duration)
         default: return .null
         }
     }
@@ -104,7 +104,7 @@ extension ExpressionValue {
     static func negate(_ value: ExpressionValue) -> ExpressionValue {
         switch value {
         case .number(let a): return .number(-a)
-        case .duration(let a): return checked((0 as Millis).subtractingReportingOverflow(a), ExpressionValue.duration)
+        case .duration(let a): return checked((0 as Millis).subtractingReportingOverflow(a), Self.duration)
         default: return .null
         }
     }

@@ -55,7 +55,7 @@ public enum ExpressionValue: Sendable {
         return self
     }
 
-    /// The runtime type of the value.
+    /// The runtime type of the value (JSON arrays are `list`, JSON objects `map`).
     public var type: ExpressionType {
         switch self {
         case .null: .null
