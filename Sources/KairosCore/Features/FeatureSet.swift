@@ -8,14 +8,22 @@ public final class FeatureSet: Sendable {
     /// Most categorical values counted per feature and profile (top-N).
     public static let tallyCap = 32
 
-    /// One compiled feature.
-    public struct Compiled: Sendable {
+    /// One compiled feature (a reference, so iterating the set on every event copies nothing).
+    public final class Compiled: Sendable {
         public let slot: UInt16
         public let definition: FeatureDefinition
         let filter: Expression?
         let value: Expression?
         /// Bucket width in milliseconds; 0 for lifetime features (a single bucket).
         let bucketWidth: Millis
+
+        init(slot: UInt16, definition: FeatureDefinition, filter: Expression?, value: Expression?, bucketWidth: Millis) {
+            self.slot = slot
+            self.definition = definition
+            self.filter = filter
+            self.value = value
+            self.bucketWidth = bucketWidth
+        }
     }
 
     /// Features in evaluation order (a feature after those its filter or value refers to).

@@ -43,7 +43,7 @@ extension FeatureState {
                 record(Mark(slot: feature.slot, time: time, hash: 0, value: nil), aggregation: .since, cap: 1)
             case .distinct, .sessionItems:
                 guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
-                let hash = ProfileBook.stableHash(JSONWriter.string(value))
+                let hash = ProfileBook.stableHash(value.stringValue ?? JSONWriter.string(value))
                 record(Mark(slot: feature.slot, time: time, hash: hash, value: nil), aggregation: .distinct, cap: FeatureSet.distinctCap)
             case .top:
                 guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }

@@ -45,7 +45,10 @@ extension ProfileBook {
     func evaluationContext(_ event: Event, _ profile: Profile, _ features: FeatureSet) -> EvaluationContext {
         let json = event.json ?? Self.minimalJSON(event)
         var context = EvaluationContext(event: json, eventTimestamp: event.timestamp, now: event.receivedAt)
-        if features.needsProfile { context.profile = profileJSON(profile) }
+        if features.needsProfile {
+            let sources = features.features.flatMap { [$0.definition.filter, $0.definition.value].compactMap { $0 } }
+            context.profile = profileJSON(profile, full: sources.contains(where: SegmentSet.readsProfileDetails))
+        }
         if features.needsFeatureValues {
             context.features = profile.features.values(features, now: event.receivedAt)
         }
@@ -53,7 +56,7 @@ extension ProfileBook {
     }
 
     /// The event's JSON rebuilt from its columns, for replays that need no body.
-    static func minimalJSON(_ event: Event) -> JSONValue {
+    public static func minimalJSON(_ event: Event) -> JSONValue {
         var fields: [String: JSONValue] = [
             "type": .string(event.type.rawValue), "messageId": .string(event.messageId),
             "timestamp": .string(Timestamp.format(event.timestamp)),

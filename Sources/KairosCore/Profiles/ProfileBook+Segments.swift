@@ -43,8 +43,8 @@ extension ProfileBook {
     ) -> [SegmentTransition] {
         guard !segments.segments.isEmpty else { return [] }
         var context = EvaluationContext(event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
-        if segments.needsProfile || features.needsProfile { context.profile = profileJSON(profile) }
-        context.features = profile.features.values(features, now: now)
+        if segments.needsProfile { context.profile = profileJSON(profile, full: segments.needsFullProfile) }
+        context.features = profile.features.values(of: segments.referencedFeatures, features, now: now)
         context.segments = profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }
         var transitions: [SegmentTransition] = []
         for segment in segments.segments {
@@ -92,16 +92,32 @@ extension ProfileBook {
         }
     }
 
-    /// The `profile.*` object expressions see.
-    func profileJSON(_ profile: Profile) -> JSONValue {
-        var fields: [String: JSONValue] = [
-            "traits": .object(profile.traits),
-            "eventCounts": .object(profile.eventCounts.mapValues { .number(Double($0)) }),
-            "firstSeen": .string(Timestamp.format(profile.firstSeen)),
-            "lastSeen": .string(Timestamp.format(profile.lastSeen)),
-            "consent": profile.consent.json["purposes"] ?? .null,
-        ]
+    /// The `profile.*` object expressions see. `full: false` gives only ids and traits (what
+    /// most conditions read), which is much cheaper to build on every event.
+    func profileJSON(_ profile: Profile, full: Bool = true) -> JSONValue {
+        var fields: [String: JSONValue] = ["traits": .object(profile.traits)]
         if let userId = profile.userId { fields["userId"] = .string(userId) }
+        guard full else { return .object(fields) }
+        fields["eventCounts"] = .object(profile.eventCounts.mapValues { .number(Double($0)) })
+        fields["eventTotal"] = .number(Double(profile.eventTotal))
+        fields["firstSeen"] = .string(Timestamp.format(profile.firstSeen))
+        fields["lastSeen"] = .string(Timestamp.format(profile.lastSeen))
+        fields["consent"] = profile.consent.json["purposes"] ?? .null
         return .object(fields)
+    }
+}
+
+extension ProfileBook {
+    /// What expressions see about `profile` (with `event`, if any): its traits and counters,
+    /// feature values and segments at `now`.
+    public func expressionContext(_ profile: Profile, event: Event?, now: Millis) -> EvaluationContext {
+        let features = self.features
+        let segments = self.segments
+        var context = EvaluationContext(
+            event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
+        context.profile = profileJSON(profile)
+        context.features = profile.features.values(features, now: now)
+        context.segments = profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }
+        return context
     }
 }

@@ -1,10 +1,16 @@
 /// The compiled, immutable set of segments in force, in dependency order.
 public final class SegmentSet: Sendable {
-    /// One compiled segment.
-    public struct Compiled: Sendable {
+    /// One compiled segment (a reference, so iterating the set on every event copies nothing).
+    public final class Compiled: Sendable {
         public let slot: UInt16
         public let definition: SegmentDefinition
         let condition: Expression
+
+        init(slot: UInt16, definition: SegmentDefinition, condition: Expression) {
+            self.slot = slot
+            self.definition = definition
+            self.condition = condition
+        }
     }
 
     public let segments: [Compiled]
@@ -12,6 +18,10 @@ public final class SegmentSet: Sendable {
     let nextSlot: UInt16
     /// Whether some condition reads `profile.*`.
     let needsProfile: Bool
+    /// Whether some condition reads more of the profile than its ids and traits.
+    let needsFullProfile: Bool
+    /// The features some condition reads (only those are computed for segment evaluation).
+    let referencedFeatures: Set<String>
 
     public static let empty = SegmentSet(segments: [], nextSlot: 0)
 
@@ -20,6 +30,12 @@ public final class SegmentSet: Sendable {
         self.nextSlot = nextSlot
         slotIndex = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.slot, $0) })
         needsProfile = segments.contains { $0.definition.condition.contains("profile") }
+        needsFullProfile = segments.contains { Self.readsProfileDetails($0.definition.condition) }
+        referencedFeatures = segments.reduce(into: Set<String>()) { $0.formUnion($1.condition.referencedFeatures) }
+    }
+
+    static func readsProfileDetails(_ source: String) -> Bool {
+        ["eventCounts", "eventTotal", "firstSeen", "lastSeen", "consent", "profile["].contains { source.contains($0) }
     }
 
     public func segment(id: String) -> Compiled? { segments.first { $0.definition.id == id } }

@@ -10,6 +10,8 @@ import Logging
 public actor DefinitionRegistry {
     public static let featureKind = "features"
     public static let segmentKind = "segments"
+    public static let channelKind = "channels"
+    public static let triggerKind = "triggers"
 
     let store: any DataStore
     let pipeline: IngestPipeline
@@ -17,6 +19,8 @@ public actor DefinitionRegistry {
     let logger: Logger
     private(set) var features: [String: FeatureDefinition] = [:]
     private(set) var segments: [String: SegmentDefinition] = [:]
+    private(set) var channels: [String: ChannelDefinition] = [:]
+    private(set) var triggers: [String: TriggerDefinition] = [:]
 
     public init(pipeline: IngestPipeline, backfill: FeatureBackfill, logger: Logger) {
         self.store = pipeline.store
@@ -38,10 +42,22 @@ public actor DefinitionRegistry {
             let definition = try SegmentDefinition.parse(json)
             loadedSegments[definition.id] = definition
         }
+        var loadedChannels: [String: ChannelDefinition] = [:]
+        for json in try await store.definitions(kind: Self.channelKind) {
+            let definition = try ChannelDefinition.parse(json)
+            loadedChannels[definition.id] = definition
+        }
+        var loadedTriggers: [String: TriggerDefinition] = [:]
+        for json in try await store.definitions(kind: Self.triggerKind) {
+            let definition = try TriggerDefinition.parse(json)
+            loadedTriggers[definition.id] = definition
+        }
         for definition in extraFeatures { loadedFeatures[definition.id] = definition }
         for definition in extraSegments { loadedSegments[definition.id] = definition }
         let featureSet = try FeatureSet.compile(Self.ordered(loadedFeatures))
         let segmentSet = try SegmentSet.compile(Self.ordered(loadedSegments), features: featureSet)
+        let triggerSet = try TriggerSet.compile(
+            Self.ordered(loadedTriggers), channels: Self.ordered(loadedChannels), features: featureSet)
         for definition in extraFeatures {
             try await store.putDefinition(kind: Self.featureKind, id: definition.id, definition.json)
         }
@@ -50,8 +66,70 @@ public actor DefinitionRegistry {
         }
         pipeline.profiles.install(featureSet)
         pipeline.profiles.install(segmentSet, now: Timestamp.now())
+        pipeline.triggers.install(triggerSet)
         features = loadedFeatures
         segments = loadedSegments
+        channels = loadedChannels
+        triggers = loadedTriggers
+    }
+
+    /// All channel definitions, in id order.
+    public func channelDefinitions() -> [ChannelDefinition] { Self.ordered(channels) }
+
+    /// All trigger definitions, in id order.
+    public func triggerDefinitions() -> [TriggerDefinition] { Self.ordered(triggers) }
+
+    /// Adds or replaces a channel.
+    public func putChannel(_ definition: ChannelDefinition) async throws {
+        var next = channels
+        next[definition.id] = definition
+        try await change(channels: next) { store in
+            try await store.putDefinition(kind: Self.channelKind, id: definition.id, definition.storedJSON)
+        }
+    }
+
+    /// Removes a channel; refused (409) while a trigger sends on it.
+    public func deleteChannel(id: String) async throws -> Bool {
+        guard channels[id] != nil else { return false }
+        if let user = triggers.values.first(where: { $0.channel == id }) {
+            throw APIError(status: 409, code: "in_use", message: "channel '\(id)' is used by trigger '\(user.id)'", field: "id")
+        }
+        var next = channels
+        next.removeValue(forKey: id)
+        try await change(channels: next) { store in _ = try await store.deleteDefinition(kind: Self.channelKind, id: id) }
+        return true
+    }
+
+    /// Adds or replaces a trigger.
+    public func putTrigger(_ definition: TriggerDefinition) async throws {
+        var next = triggers
+        next[definition.id] = definition
+        try await change(triggers: next) { store in
+            try await store.putDefinition(kind: Self.triggerKind, id: definition.id, definition.json)
+        }
+    }
+
+    /// Removes a trigger (its pending waits are cancelled when they come due).
+    public func deleteTrigger(id: String) async throws -> Bool {
+        guard triggers[id] != nil else { return false }
+        var next = triggers
+        next.removeValue(forKey: id)
+        try await change(triggers: next) { store in _ = try await store.deleteDefinition(kind: Self.triggerKind, id: id) }
+        return true
+    }
+
+    /// A change of channels or triggers only: compiled against the features in force and put in force at once.
+    private func change(
+        channels nextChannels: [String: ChannelDefinition]? = nil, triggers nextTriggers: [String: TriggerDefinition]? = nil,
+        persist: (any DataStore) async throws -> Void
+    ) async throws {
+        let set = try TriggerSet.compile(
+            Self.ordered(nextTriggers ?? triggers), channels: Self.ordered(nextChannels ?? channels),
+            features: pipeline.profiles.features)
+        try await persist(store)
+        pipeline.triggers.install(set)
+        if let nextChannels { channels = nextChannels }
+        if let nextTriggers { triggers = nextTriggers }
     }
 
     /// All feature definitions, in id order.
@@ -113,17 +191,20 @@ public actor DefinitionRegistry {
     ) async throws -> Bool {
         let previous = pipeline.profiles.features
         let compiled = Self.compile(
-            features: nextFeatures, segments: nextSegments, previous: previous, previousSegments: pipeline.profiles.segments)
+            features: nextFeatures, segments: nextSegments, previous: previous, previousSegments: pipeline.profiles.segments,
+            triggers: Self.ordered(triggers), channels: Self.ordered(channels))
         let featureSet: FeatureSet
         let segmentSet: SegmentSet
+        let triggerSet: TriggerSet
         switch compiled {
-        case .success(let sets): (featureSet, segmentSet) = sets
+        case .success(let sets): (featureSet, segmentSet, triggerSet) = sets
         case .failure(let error):
             guard let removed else { throw error }
             throw APIError(status: 409, code: "in_use", message: "'\(removed)' is still used: \(error.message)", field: "id")
         }
         try await persist(store)
         let upTo = try await pipeline.install(featureSet, segmentSet)
+        pipeline.triggers.install(triggerSet)
         features = nextFeatures
         segments = nextSegments
         let oldSlots = Set(previous.features.map(\.slot))
@@ -135,12 +216,13 @@ public actor DefinitionRegistry {
 
     private static func compile(
         features: [String: FeatureDefinition], segments: [String: SegmentDefinition], previous: FeatureSet,
-        previousSegments: SegmentSet
-    ) -> Result<(FeatureSet, SegmentSet), APIError> {
+        previousSegments: SegmentSet, triggers: [TriggerDefinition], channels: [ChannelDefinition]
+    ) -> Result<(FeatureSet, SegmentSet, TriggerSet), APIError> {
         do throws(APIError) {
             let featureSet = try FeatureSet.compile(ordered(features), previous: previous)
             let segmentSet = try SegmentSet.compile(ordered(segments), features: featureSet, previous: previousSegments)
-            return .success((featureSet, segmentSet))
+            let triggerSet = try TriggerSet.compile(triggers, channels: channels, features: featureSet)
+            return .success((featureSet, segmentSet, triggerSet))
         } catch {
             return .failure(error)
         }

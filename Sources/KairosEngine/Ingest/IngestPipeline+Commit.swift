@@ -53,15 +53,18 @@ extension IngestPipeline {
             return
         }
         var transitions: [SegmentTransition] = []
+        var waits: [PendingWait] = []
         for (offset, seq) in sequence.enumerated() {
             guard let seq else { continue }
             var event = toStore[offset]
             event.seq = seq
             transitions += profiles.apply(event)
+            waits += triggers.waits(for: event, profiles: profiles)
             lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
         }
         recordTransitions(transitions)
+        await storeWaits(waits)
         metrics.record(outcomes: outcomes, duration: ContinuousClock.now - started, profiles: profiles.count)
 
         var start = 0
@@ -81,16 +84,31 @@ extension IngestPipeline {
         enqueueDerived(transitions.map { Event.segmentRecord($0, receivedAt: now) })
     }
 
+    /// Makes the trigger waits of acknowledged events durable before answering (a trigger without
+    /// a wait is a wait due at once), and wakes the scheduler.
+    func storeWaits(_ waits: [PendingWait]) async {
+        guard !waits.isEmpty else { return }
+        do {
+            try await store.insertWaits(waits)
+            triggers.doorbell.ring()
+        } catch {
+            logger.error("trigger waits could not be stored", metadata: ["error.type": "\(type(of: error))"])
+        }
+    }
+
     func commitDerived(_ events: [Event]) async {
         do {
             let sequence = try await store.append(events)
+            var waits: [PendingWait] = []
             for (offset, seq) in sequence.enumerated() {
                 guard let seq else { continue }
                 var event = events[offset]
                 event.seq = seq
                 profiles.apply(event)
+                waits += triggers.waits(for: event, profiles: profiles)
                 lastApplied.store(seq, ordering: .relaxed)
             }
+            await storeWaits(waits)
         } catch {
             logger.error("segment records could not be stored", metadata: ["error.type": "\(type(of: error))"])
         }

@@ -61,6 +61,8 @@ public final class IngestPipeline: Service, Sendable {
 
     public let store: any DataStore
     public let profiles: ProfileBook
+    /// The triggers matched against every stored event.
+    public let triggers: TriggerEngine
     let configuration: Configuration
     let logger: Logger
     let state = Mutex(State())
@@ -69,9 +71,13 @@ public final class IngestPipeline: Service, Sendable {
     let lastApplied = Atomic<Int64>(0)
     let metrics = IngestMetrics()
 
-    public init(store: any DataStore, profiles: ProfileBook, configuration: Configuration = Configuration(), logger: Logger) {
+    public init(
+        store: any DataStore, profiles: ProfileBook, triggers: TriggerEngine = TriggerEngine(),
+        configuration: Configuration = Configuration(), logger: Logger
+    ) {
         self.store = store
         self.profiles = profiles
+        self.triggers = triggers
         self.configuration = configuration
         self.logger = logger
     }

@@ -36,7 +36,12 @@ public enum KairosApplication {
         let router = buildRouter(
             configuration: configuration, keys: keys, pipeline: pipeline, registry: registry, backfill: backfill)
 
-        var services: [any Service] = [pipeline, backfill, DataDirectoryHolder(lock: lock)]
+        let worker = DeliveryWorker(
+            store: store, engine: pipeline.triggers, configuration: configuration.delivery, logger: logger)
+        let scheduler = TriggerScheduler(
+            store: store, profiles: profiles, engine: pipeline.triggers, worker: worker,
+            configuration: configuration.delivery, logger: logger)
+        var services: [any Service] = [pipeline, backfill, scheduler, worker, DataDirectoryHolder(lock: lock)]
         if configuration.exampleData { services.append(ExampleDataLoader(pipeline: pipeline, logger: logger)) }
         let application = Application(
             router: router,
@@ -79,6 +84,17 @@ public enum KairosApplication {
             to: admin.group("features"))
         SegmentsController(registry: registry, profiles: pipeline.profiles, bodyReader: bodyReader).addRoutes(
             to: admin.group("segments"))
+        DefinitionsController<BasicRequestContext, ChannelDefinition>(
+            name: "channels", bodyReader: bodyReader, list: { await registry.channelDefinitions() }, id: \.id,
+            parse: { try ChannelDefinition.parse($0, id: $1) }, put: { try await registry.putChannel($0) },
+            delete: { try await registry.deleteChannel(id: $0) }, describe: \.json
+        ).addRoutes(to: admin.group("channels"))
+        DefinitionsController<BasicRequestContext, TriggerDefinition>(
+            name: "triggers", bodyReader: bodyReader, list: { await registry.triggerDefinitions() }, id: \.id,
+            parse: { try TriggerDefinition.parse($0, id: $1) }, put: { try await registry.putTrigger($0) },
+            delete: { try await registry.deleteTrigger(id: $0) }, describe: \.json
+        ).addRoutes(to: admin.group("triggers"))
+        DeliveriesController(store: pipeline.store).addRoutes(to: admin.group("deliveries"))
         return router
     }
 }

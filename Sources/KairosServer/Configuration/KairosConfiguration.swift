@@ -1,5 +1,6 @@
 import Configuration
 import KairosCore
+import KairosEngine
 
 /// Everything `kairos serve` can be told, with working defaults.
 ///
@@ -26,6 +27,8 @@ public struct KairosConfiguration: Sendable {
     public var exampleData: Bool
     /// A YAML file of definitions (features, ...) loaded at start; they win over stored ones.
     public var definitionsFile: String?
+    /// Triggers and delivery: allowed webhook hosts, retries, the cross-channel cap.
+    public var delivery: DeliveryConfiguration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./kairos-data",
@@ -42,6 +45,7 @@ public struct KairosConfiguration: Sendable {
         self.maxQueuedEvents = maxQueuedEvents
         self.exampleData = exampleData
         self.definitionsFile = nil
+        self.delivery = DeliveryConfiguration()
     }
 
     /// Reads every setting from `reader`, falling back to the defaults above.
@@ -62,5 +66,16 @@ public struct KairosConfiguration: Sendable {
             exampleData: reader.bool(forKey: "exampleData", default: false)
         )
         definitionsFile = reader.string(forKey: "definitions.file")
+        if let hosts = reader.stringArray(forKey: "delivery.allowedHosts") {
+            delivery.allowedHosts = Set(hosts.map { $0.lowercased() })
+        }
+        if let base = reader.string(forKey: "delivery.retryBase").flatMap(DurationText.parse) { delivery.retryBase = base }
+        if let cap = reader.string(forKey: "delivery.crossChannelCap") {
+            // "COUNT/WINDOW", e.g. "5/24h"
+            let parts = cap.split(separator: "/")
+            if parts.count == 2, let count = Int(parts[0]), let window = DurationText.parse(String(parts[1])) {
+                delivery.crossChannelCap = .init(count: count, window: window)
+            }
+        }
     }
 }

@@ -73,6 +73,7 @@ public final class SQLiteStore: DataStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        registerDeliveryMigration(&migrator)
         return migrator
     }
 
@@ -162,7 +163,9 @@ public final class SQLiteStore: DataStore {
         let arguments = StatementArguments(all + all + all)
         let deleted = try await pool.write { db in
             try db.execute(sql: sql, arguments: arguments)
-            return db.changesCount
+            let count = db.changesCount
+            try Self.eraseDelivery(all, db)
+            return count
         }
         // Copy the zeroed pages into the main file and truncate the WAL, so the old
         // frames holding the person's events are gone from disk too.

@@ -1,0 +1,88 @@
+/// The compiled, immutable triggers and channels in force.
+public final class TriggerSet: Sendable {
+    /// One compiled trigger.
+    public struct Compiled: Sendable {
+        public let definition: TriggerDefinition
+        public let when: Expression
+        public let condition: Expression?
+        let unless: Expression?
+        let message: [(String, MessageTemplate?, JSONValue)]
+    }
+
+    public let triggers: [Compiled]
+    public let channels: [String: ChannelDefinition]
+    let needsProfile: Bool
+
+    public static let empty = TriggerSet(triggers: [], channels: [:])
+
+    init(triggers: [Compiled], channels: [String: ChannelDefinition]) {
+        self.triggers = triggers
+        self.channels = channels
+        needsProfile = triggers.contains { ($0.condition?.source.contains("profile") ?? false) }
+    }
+
+    public func trigger(id: String) -> Compiled? { triggers.first { $0.definition.id == id } }
+
+    /// Compiles triggers against the features and channels in force; a bad expression or
+    /// template is a 422 with its line and column, an unknown channel a 422 on `channel`.
+    public static func compile(
+        _ definitions: [TriggerDefinition], channels: [ChannelDefinition], features: FeatureSet
+    ) throws(APIError) -> TriggerSet {
+        let channelIndex = Dictionary(channels.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        var compiled: [Compiled] = []
+        for definition in definitions {
+            let owner = "trigger '\(definition.id)'"
+            func condition(_ source: String?, _ field: String) throws(APIError) -> Expression? {
+                guard let source else { return nil }
+                do {
+                    return try Expression.compileCondition(source, environment: features.environment)
+                } catch {
+                    throw APIError.expression(error, field: field, in: owner)
+                }
+            }
+            guard channelIndex[definition.channel] != nil else {
+                throw .invalidField("channel", "\(owner): no channel '\(definition.channel)'; define it under /v1/admin/channels")
+            }
+            var message: [(String, MessageTemplate?, JSONValue)] = []
+            for key in definition.message.keys.sorted() {
+                let value = definition.message[key]!
+                guard case .string(let text) = value else {
+                    message.append((key, nil, value))
+                    continue
+                }
+                do {
+                    message.append((key, try MessageTemplate(text, environment: features.environment), value))
+                } catch {
+                    throw APIError.expression(error, field: "message.\(key)", in: owner)
+                }
+            }
+            compiled.append(
+                Compiled(
+                    definition: definition, when: try condition(definition.when, "when")!,
+                    condition: try condition(definition.condition, "condition"),
+                    unless: try condition(definition.unless, "unless"), message: message))
+        }
+        return TriggerSet(triggers: compiled, channels: channelIndex)
+    }
+}
+
+extension TriggerSet.Compiled {
+    /// Whether `context`'s event starts this trigger.
+    public func starts(_ context: EvaluationContext) -> Bool {
+        when.matches(context) && (condition?.matches(context) ?? true)
+    }
+
+    /// Whether `context`'s event cancels a wait of this trigger.
+    public func cancels(_ context: EvaluationContext) -> Bool {
+        unless?.matches(context) ?? false
+    }
+
+    /// The message fields rendered for `context`.
+    public func render(_ context: EvaluationContext) -> JSONValue {
+        var fields: [String: JSONValue] = [:]
+        for (key, template, raw) in message {
+            fields[key] = template.map { .string($0.render(context)) } ?? raw
+        }
+        return .object(fields)
+    }
+}

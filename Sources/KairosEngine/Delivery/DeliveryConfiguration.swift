@@ -1,0 +1,29 @@
+import KairosCore
+
+/// Settings of triggers and delivery.
+public struct DeliveryConfiguration: Sendable {
+    /// Hosts webhooks may be sent to (exact, lower-case). Empty: none.
+    public var allowedHosts: Set<String>
+    /// First retry delay; each later one doubles, up to `maxRetryDelay`, with ±20 % jitter.
+    public var retryBase: Millis
+    public var maxRetryDelay: Millis
+    /// Cap across all channels per person, e.g. at most 5 messages per 24 h.
+    public var crossChannelCap: ChannelDefinition.Cap?
+
+    public init(
+        allowedHosts: Set<String> = ["localhost", "127.0.0.1"], retryBase: Millis = 1000, maxRetryDelay: Millis = 300_000,
+        crossChannelCap: ChannelDefinition.Cap? = nil
+    ) {
+        self.allowedHosts = allowedHosts
+        self.retryBase = retryBase
+        self.maxRetryDelay = maxRetryDelay
+        self.crossChannelCap = crossChannelCap
+    }
+
+    /// The delay before attempt `attempt + 1` after `attempt` failures, with jitter.
+    func retryDelay(afterAttempt attempt: Int) -> Millis {
+        let exponential = min(maxRetryDelay, retryBase << min(attempt - 1, 20))
+        let jitter = Double.random(in: 0.8...1.2)
+        return Millis(Double(exponential) * jitter)
+    }
+}

@@ -1,0 +1,133 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import KairosCore
+import KairosStore
+import Logging
+import Metrics
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Delivers outbox messages at least once: webhooks by HTTP POST, signed with HMAC-SHA256 and
+/// carrying an idempotency key, retried with exponential backoff and jitter, dead-lettered after
+/// the channel's `maxAttempts`; only to allowed hosts.
+public final class DeliveryWorker: Service, Sendable {
+    let store: any DataStore
+    let engine: TriggerEngine
+    let configuration: DeliveryConfiguration
+    let logger: Logger
+    let doorbell = Doorbell()
+    let client: HTTPClient
+
+    public init(store: any DataStore, engine: TriggerEngine, configuration: DeliveryConfiguration, logger: Logger) {
+        self.store = store
+        self.engine = engine
+        self.configuration = configuration
+        self.logger = logger
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton)
+    }
+
+    /// Looks for due messages now.
+    public func wake() { doorbell.ring() }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully {
+                var nextDue: Millis?
+                do {
+                    try await deliverDue()
+                    nextDue = try await store.nextMessageDue()
+                } catch {
+                    logger.error("delivery loop failed; retrying", metadata: ["error.type": "\(type(of: error))"])
+                }
+                let delay = max(0, min((nextDue ?? Int64.max) - Timestamp.now(), 1000))
+                await doorbell.wait(upTo: .milliseconds(delay))
+            }
+        } onGracefulShutdown: {
+            self.doorbell.ring()
+        }
+        try? await client.shutdown()
+    }
+
+    func deliverDue() async throws {
+        while true {
+            let due = try await store.dueMessages(now: Timestamp.now(), limit: 32)
+            if due.isEmpty { return }
+            await withTaskGroup(of: Void.self) { group in
+                for message in due { group.addTask { await self.attempt(message) } }
+            }
+        }
+    }
+
+    func attempt(_ original: Message) async {
+        var message = original
+        let channels = engine.triggers.channels
+        guard let channel = channels[message.channel] else {
+            message.state = .dead
+            message.lastError = "channel '\(message.channel)' no longer exists"
+            try? await store.updateMessage(message)
+            return
+        }
+        message.attempts += 1
+        let outcome: String?
+        switch channel.kind {
+        case .webhook: outcome = await post(message, to: channel)
+        case .inapp: outcome = "in-app delivery is not available"
+        }
+        let now = Timestamp.now()
+        if let error = outcome {
+            message.lastError = error
+            if message.attempts >= channel.maxAttempts {
+                message.state = .dead
+                Counter(label: "kairos_deliveries_total", dimensions: [("channel", channel.id), ("outcome", "dead")]).increment()
+                logger.warning("message dead-lettered", metadata: ["channel": "\(channel.id)", "attempts": "\(message.attempts)"])
+            } else {
+                message.nextAttemptAt = now + configuration.retryDelay(afterAttempt: message.attempts)
+                Counter(label: "kairos_deliveries_total", dimensions: [("channel", channel.id), ("outcome", "retry")]).increment()
+            }
+        } else {
+            message.state = .delivered
+            message.deliveredAt = now
+            message.lastError = nil
+            Counter(label: "kairos_deliveries_total", dimensions: [("channel", channel.id), ("outcome", "delivered")]).increment()
+        }
+        do {
+            try await store.updateMessage(message)
+        } catch {
+            logger.error("could not record a delivery attempt", metadata: ["error.type": "\(type(of: error))"])
+        }
+    }
+
+    /// Sends one webhook; returns the error, or `nil` when the receiver accepted it (2xx).
+    func post(_ message: Message, to channel: ChannelDefinition) async -> String? {
+        guard let url = channel.url, let host = WebhookTarget.host(of: url) else { return "no webhook URL" }
+        guard configuration.allowedHosts.contains(host) else { return "host '\(host)' is not in delivery.allowedHosts" }
+        var fields: [String: JSONValue] = [
+            "id": .string(message.id), "channel": .string(message.channel), "trigger": .string(message.trigger),
+            "createdAt": .string(Timestamp.format(message.createdAt)), "attempt": .number(Double(message.attempts)),
+            "message": message.payload,
+        ]
+        if let userId = message.userId { fields["userId"] = .string(userId) }
+        if let anonymousId = message.anonymousId { fields["anonymousId"] = .string(anonymousId) }
+        let body = JSONWriter.bytes(.object(fields))
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Idempotency-Key", value: message.id)
+        request.headers.add(name: "User-Agent", value: "Kairos")
+        if let secret = channel.secret {
+            let signature = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
+            request.headers.add(name: "X-Kairos-Signature", value: "sha256=" + signature.map { String(format: "%02x", $0) }.joined())
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(channel.timeout))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            guard (200..<300).contains(response.status.code) else { return "HTTP \(response.status.code)" }
+            return nil
+        } catch {
+            return "\(type(of: error)): \(error)".prefix(300).description
+        }
+    }
+}

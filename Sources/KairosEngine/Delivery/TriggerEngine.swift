@@ -1,0 +1,48 @@
+import KairosCore
+import KairosStore
+import Synchronization
+
+/// The triggers in force, and the match of events against them on ingest.
+public final class TriggerEngine: Sendable {
+    let current = Mutex(TriggerSet.empty)
+    /// Wakes the scheduler when a wait is stored.
+    let doorbell = Doorbell()
+
+    public init() {}
+
+    public var triggers: TriggerSet { current.withLock { $0 } }
+
+    public func install(_ set: TriggerSet) {
+        current.withLock { $0 = set }
+    }
+
+    /// The waits `event` starts (one per matching trigger; due at once when the trigger has no wait).
+    func waits(for event: Event, profiles: ProfileBook) -> [PendingWait] {
+        let set = triggers
+        guard !set.triggers.isEmpty, event.type != .consent else { return [] }
+        let json = event.json ?? ProfileBook.minimalJSON(event)
+        var context = EvaluationContext(event: json, eventTimestamp: event.timestamp, now: event.receivedAt)
+        var profileLoaded = false
+        var waits: [PendingWait] = []
+        for trigger in set.triggers {
+            if !trigger.when.matches(context) { continue }
+            if trigger.condition != nil && !profileLoaded {
+                profileLoaded = true
+                if let profile = profiles.profile(idKey: Self.idKey(event)) {
+                    context = profiles.expressionContext(profile, event: event, now: event.receivedAt)
+                }
+            }
+            if let condition = trigger.condition, !condition.matches(context) { continue }
+            waits.append(
+                PendingWait(
+                    id: "\(trigger.definition.id):\(event.seq)", trigger: trigger.definition.id, userId: event.userId,
+                    anonymousId: event.userId == nil ? event.anonymousId : nil, causeSeq: event.seq,
+                    dueAt: event.receivedAt + (trigger.definition.wait ?? 0), event: json))
+        }
+        return waits
+    }
+
+    static func idKey(_ event: Event) -> String {
+        event.userId.map(ProfileKey.user) ?? ProfileKey.anonymous(event.anonymousId ?? "")
+    }
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Cost of real-time features and segments on ingest, and their memory per profile.
+#  1. ingest throughput (batches of 100, durable) without definitions and with the 20 features and
+#     10 segments of scripts/definitions/bench.yaml, in the same run → ratio (target ≥ 0.7);
+#  2. memory: the same 1,000,000-event log loaded with and without those definitions → extra RSS
+#     per profile (the feature and segment state).
+# Usage: scripts/bench-features.sh [duration-seconds] [events-for-memory]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-15}
+EVENTS=${2:-1000000}
+PORT=${PORT:-8096}
+DEFINITIONS=scripts/definitions/bench.yaml
+swift build -c release --product kairos >/dev/null 2>&1
+export KAIROS_WRITE_KEY_B64=$(printf 'kw:' | base64)
+WORK=$(mktemp -d /tmp/kairos-features-XXXXXX)
+trap 'pkill -f "kairos serve --data-dir $WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+serve() { # data-dir [extra args...]
+  local dir=$1; shift
+  .build/release/kairos serve --data-dir "$dir" --port "$PORT" --write-key kw --secret-key ks --log-level warning "$@" >/dev/null 2>&1 &
+  SERVER=$!
+  until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.1; done
+}
+stop() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
+
+throughput() { # label [extra args...]
+  local label=$1; shift
+  local dir="$WORK/$label"
+  serve "$dir" "$@"
+  local rps
+  rps=$(wrk -t2 -c64 -d"${DURATION}s" -s scripts/wrk/batch.lua "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print $2}')
+  stop
+  echo "$rps"
+}
+
+echo "Kairos features benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
+PLAIN=$(throughput plain)
+FEATURES=$(throughput features --definitions "$DEFINITIONS")
+awk -v p="$PLAIN" -v f="$FEATURES" 'BEGIN {
+  printf "ingest, no definitions:            %8.0f events/s\n", p * 100
+  printf "ingest, 20 features + 10 segments: %8.0f events/s\n", f * 100
+  printf "ratio: %.3f\n", f / p }'
+
+[ "$EVENTS" = 0 ] && exit 0
+# Memory: one log, loaded twice.
+python3 - "$EVENTS" > "$WORK/events.ndjson" <<'PY'
+import sys, random
+n = int(sys.argv[1]); p = n // 10
+names = ["Product Viewed"] * 6 + ["Product Clicked", "Product Added", "Order Completed"]
+cats = ["shoes", "socks", "jackets", "tents", "lamps", "bags"]
+for i in range(n):
+    u = random.randrange(p)
+    name = names[random.randrange(len(names))]
+    ts = "2026-11-%02dT%02d:%02d:00Z" % (1 + i * 21 // n, random.randrange(24), random.randrange(60))
+    props = '"product_id":"p-%d","price":%d,"category":"%s"' % (random.randrange(5000), random.randrange(10, 300), cats[random.randrange(6)])
+    if name == "Order Completed": props += ',"revenue":%d' % random.randrange(20, 400)
+    print('{"type":"track","event":"%s","userId":"user-%d","messageId":"m-%d","timestamp":"%s","properties":{%s}}' % (name, u, i, ts, props))
+PY
+.build/release/kairos import "$WORK/events.ndjson" --data-dir "$WORK/memory" --batch-size 5000 --log-level error >/dev/null 2>&1
+rss() { # extra args...
+  serve "$WORK/memory" "$@"
+  local profiles
+  profiles=$(curl -s "http://127.0.0.1:$PORT/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["profiles"])')
+  local kib
+  kib=$(ps -o rss= -p "$SERVER")
+  stop
+  echo "$kib $profiles"
+}
+read -r BASE PROFILES < <(rss)
+START=$(date +%s.%N)
+read -r WITH _ < <(rss --definitions "$DEFINITIONS")
+END=$(date +%s.%N)
+awk -v b="$BASE" -v w="$WITH" -v n="$PROFILES" -v e="$EVENTS" -v s="$START" -v t="$END" 'BEGIN {
+  printf "memory, %d events, %d profiles: RSS %d MiB without definitions, %d MiB with\n", e, n, b / 1024, w / 1024
+  printf "feature + segment state: %.0f bytes per profile\n", (w - b) * 1024 / n
+  printf "restart to ready with the definitions (includes the RSS probe): %.2f s\n", t - s }'
