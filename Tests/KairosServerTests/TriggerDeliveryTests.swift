@@ -118,7 +118,12 @@ final class WebhookReceiver: Sendable {
                 #expect(first >= .milliseconds(35))
                 #expect(second >= .milliseconds(75))
 
-                let deliveries = try await client.send(.get, "/v1/admin/deliveries").body["deliveries"]?.arrayValue ?? []
+                var deliveries: [JSONValue] = []
+                for _ in 0..<300 {
+                    deliveries = try await client.send(.get, "/v1/admin/deliveries").body["deliveries"]?.arrayValue ?? []
+                    if deliveries.contains(where: { $0["userId"] == "cy" }) { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
                 let ada = deliveries.first { $0["userId"] == "ada" }
                 #expect(ada?["state"] == "delivered")
                 #expect(ada?["attempts"] == 3)

@@ -18,14 +18,14 @@ public final class DeliveryWorker: Service, Sendable {
     let configuration: DeliveryConfiguration
     let logger: Logger
     let doorbell = Doorbell()
-    let client: HTTPClient
+    /// The process-wide client (it needs no shutdown, so a worker that never ran leaks nothing).
+    var client: HTTPClient { HTTPClient.shared }
 
     public init(store: any DataStore, engine: TriggerEngine, configuration: DeliveryConfiguration, logger: Logger) {
         self.store = store
         self.engine = engine
         self.configuration = configuration
         self.logger = logger
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton)
     }
 
     /// Looks for due messages now.
@@ -47,7 +47,6 @@ public final class DeliveryWorker: Service, Sendable {
         } onGracefulShutdown: {
             self.doorbell.ring()
         }
-        try? await client.shutdown()
     }
 
     func deliverDue() async throws {
