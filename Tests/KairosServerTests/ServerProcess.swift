@@ -24,7 +24,13 @@ final class ServerProcess: @unchecked Sendable {
             "--log-level", "warning",
         ]
         process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
+    }
+
+    deinit {
+        // A test that failed half-way must not leave a server behind.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     var base: String { "http://127.0.0.1:\(port)" }

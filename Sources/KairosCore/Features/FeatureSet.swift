@@ -129,27 +129,12 @@ public final class FeatureSet: Sendable {
 
     /// Topological order of features by the features their expressions refer to; a cycle is a 422.
     private static func dependencyOrder(_ compiled: [(FeatureDefinition, Expression?, Expression?)]) throws(APIError) -> [Int] {
-        let index = Dictionary(uniqueKeysWithValues: compiled.enumerated().map { ($1.0.id, $0) })
-        var state = [UInt8](repeating: 0, count: compiled.count)  // 0 new, 1 visiting, 2 done
-        var order: [Int] = []
-        func visit(_ node: Int, path: [String]) throws(APIError) {
-            if state[node] == 2 { return }
-            let id = compiled[node].0.id
-            if state[node] == 1 {
-                throw APIError(
-                    status: 422, code: "dependency_cycle",
-                    message: "features refer to each other in a cycle: \((path + [id]).joined(separator: " → "))", field: "filter")
-            }
-            state[node] = 1
-            let references = (compiled[node].1?.referencedFeatures ?? []).union(compiled[node].2?.referencedFeatures ?? [])
-            for reference in references.sorted() {
-                if let next = index[reference] { try visit(next, path: path + [id]) }
-            }
-            state[node] = 2
-            order.append(node)
+        let ids = compiled.map(\.0.id)
+        let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        let dependencies = compiled.map { _, filter, value in
+            (filter?.referencedFeatures ?? []).union(value?.referencedFeatures ?? []).sorted().compactMap { index[$0] }
         }
-        for node in compiled.indices { try visit(node, path: []) }
-        return order
+        return try DependencyOrder.sort(ids: ids, dependencies: dependencies, kind: "features", field: "filter")
     }
 }
 

@@ -50,7 +50,7 @@ extension FeatureState {
                 let label = value.stringValue ?? JSONWriter.string(value)
                 tally(label, slot: feature.slot, bucket: bucket)
             case .sessionEvents:
-                add(.count, slot: feature.slot, bucket: sessionStart, 1)
+                add(.count, slot: feature.slot, bucket: sessionStart / 1000, 1)
             case .sessionDuration:
                 break  // read from sessionStart / sessionLast
             }
@@ -97,7 +97,7 @@ extension FeatureState {
         if definition.isSession {
             let start = sessionStart
             let slot = feature.slot
-            cells.removeAll { $0.slot == slot && $0.bucket != start }
+            cells.removeAll { $0.slot == slot && $0.bucket != start / 1000 }
             marks.removeAll { $0.slot == slot && $0.time < start }
             return
         }

@@ -6,14 +6,25 @@
 /// number, so one profile's state is a handful of flat arrays whatever the number of features.
 /// Distinct and top-N values are capped per feature. See `docs/features.md`.
 public struct FeatureState: Sendable, Equatable {
-    /// A numeric aggregate of one feature over one time bucket.
+    /// A numeric aggregate of one feature over one time bucket: 16 bytes.
     struct Cell: Sendable, Equatable {
         var slot: UInt16
         var kind: Kind
-        var bucket: Int64
+        /// Bucket number (time / bucket width; buckets are at least 1 s wide, so this fits 32 bits
+        /// until 2106). Session cells use the session start in seconds.
+        private var storedBucket: UInt32
         var value: Double
 
         enum Kind: UInt8, Sendable { case count, sum, min, max }
+
+        init(slot: UInt16, kind: Kind, bucket: Int64, value: Double) {
+            self.slot = slot
+            self.kind = kind
+            self.storedBucket = UInt32(clamping: bucket)
+            self.value = value
+        }
+
+        var bucket: Int64 { Int64(storedBucket) }
     }
 
     /// A remembered value: the last/first value of a feature, or a distinct value's hash and time.

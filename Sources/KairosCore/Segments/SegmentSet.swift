@@ -65,22 +65,7 @@ public final class SegmentSet: Sendable {
             guard expression.referencesSegments else { return [] }
             return ids.indices.filter { definition.condition.contains("\"\(ids[$0])\"") || definition.condition.contains("'\(ids[$0])'") }
         }
-        var state = [UInt8](repeating: 0, count: compiled.count)
-        var order: [Int] = []
-        func visit(_ node: Int, path: [String]) throws(APIError) {
-            if state[node] == 2 { return }
-            if state[node] == 1 {
-                throw APIError(
-                    status: 422, code: "dependency_cycle",
-                    message: "segments refer to each other in a cycle: \((path + [ids[node]]).joined(separator: " → "))",
-                    field: "condition")
-            }
-            state[node] = 1
-            for next in dependencies[node] { try visit(next, path: path + [ids[node]]) }
-            state[node] = 2
-            order.append(node)
-        }
-        for node in compiled.indices { try visit(node, path: []) }
+        let order = try DependencyOrder.sort(ids: ids, dependencies: dependencies, kind: "segments", field: "condition")
 
         var next = previous.nextSlot
         var result: [Compiled] = []

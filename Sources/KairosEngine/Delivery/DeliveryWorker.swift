@@ -32,20 +32,11 @@ public final class DeliveryWorker: Service, Sendable {
     public func wake() { doorbell.ring() }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully {
-                var nextDue: Millis?
-                do {
-                    try await deliverDue()
-                    nextDue = try await store.nextMessageDue()
-                } catch {
-                    logger.error("delivery loop failed; retrying", metadata: ["error.type": "\(type(of: error))"])
-                }
-                let delay = max(0, min((nextDue ?? Int64.max) - Timestamp.now(), 1000))
-                await doorbell.wait(upTo: .milliseconds(delay))
-            }
-        } onGracefulShutdown: {
-            self.doorbell.ring()
+        await doorbell.loop {
+            try await deliverDue()
+            return try await store.nextMessageDue()
+        } failed: { error in
+            logger.error("delivery loop failed; retrying", metadata: ["error.type": "\(type(of: error))"])
         }
     }
 

@@ -1,3 +1,5 @@
+import KairosCore
+import ServiceLifecycle
 import Synchronization
 
 /// Wakes a background loop early: `ring()` from anywhere, `wait(upTo:)` in the loop.
@@ -41,6 +43,29 @@ final class Doorbell: Sendable {
                 if now { continuation.resume() }
             }
             group.cancelAll()
+        }
+    }
+}
+
+extension Doorbell {
+    /// Runs `work` until graceful shutdown: after each round, sleeps until the time `work` returns
+    /// (at most one second), or until rung. `work` errors are handed to `failed` and retried.
+    func loop(
+        _ work: () async throws -> Millis?, failed: (any Error) -> Void
+    ) async {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully {
+                var nextDue: Millis?
+                do {
+                    nextDue = try await work()
+                } catch {
+                    failed(error)
+                }
+                let delay = max(0, min((nextDue ?? Int64.max) - Timestamp.now(), 1000))
+                await wait(upTo: .milliseconds(delay))
+            }
+        } onGracefulShutdown: {
+            self.ring()
         }
     }
 }

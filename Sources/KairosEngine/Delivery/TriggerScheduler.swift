@@ -30,20 +30,11 @@ public final class TriggerScheduler: Service, Sendable {
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully {
-                var nextDue: Millis?
-                do {
-                    try await fireDueWaits()
-                    nextDue = try await store.nextWaitDue()
-                } catch {
-                    logger.error("trigger scheduling failed; retrying", metadata: ["error.type": "\(type(of: error))"])
-                }
-                let delay = max(0, min((nextDue ?? Int64.max) - Timestamp.now(), 1000))
-                await engine.doorbell.wait(upTo: .milliseconds(delay))
-            }
-        } onGracefulShutdown: {
-            self.engine.doorbell.ring()
+        await engine.doorbell.loop {
+            try await fireDueWaits()
+            return try await store.nextWaitDue()
+        } failed: { error in
+            logger.error("trigger scheduling failed; retrying", metadata: ["error.type": "\(type(of: error))"])
         }
     }
 

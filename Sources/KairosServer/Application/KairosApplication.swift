@@ -82,8 +82,17 @@ public enum KairosApplication {
             .add(middleware: RequireReadyMiddleware(pipeline: pipeline))
         FeaturesController(registry: registry, backfill: backfill, bodyReader: bodyReader).addRoutes(
             to: admin.group("features"))
-        SegmentsController(registry: registry, profiles: pipeline.profiles, bodyReader: bodyReader).addRoutes(
-            to: admin.group("segments"))
+        let profiles = pipeline.profiles
+        DefinitionsController<BasicRequestContext, SegmentDefinition>(
+            name: "segments", bodyReader: bodyReader, list: { await registry.segmentDefinitions() }, id: \.id,
+            parse: { try SegmentDefinition.parse($0, id: $1) }, put: { try await registry.putSegment($0) },
+            delete: { try await registry.deleteSegment(id: $0) },
+            describe: { definition in
+                guard case .object(var fields) = definition.json else { return definition.json }
+                fields["size"] = .number(Double(profiles.segmentSizes[definition.id] ?? 0))
+                return .object(fields)
+            }
+        ).addRoutes(to: admin.group("segments"))
         DefinitionsController<BasicRequestContext, ChannelDefinition>(
             name: "channels", bodyReader: bodyReader, list: { await registry.channelDefinitions() }, id: \.id,
             parse: { try ChannelDefinition.parse($0, id: $1) }, put: { try await registry.putChannel($0) },
