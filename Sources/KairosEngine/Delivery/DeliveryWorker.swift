@@ -59,6 +59,15 @@ public final class DeliveryWorker: Service, Sendable {
             try? await store.updateMessage(message)
             return
         }
+        if channel.kind == .webhook, let host = channel.url.flatMap(WebhookTarget.host(of:)),
+            !configuration.allowedHosts.contains(host)
+        {
+            // Never called, so nothing to retry.
+            message.state = .dead
+            message.lastError = "host '\(host)' is not in delivery.allowedHosts"
+            try? await store.updateMessage(message)
+            return
+        }
         message.attempts += 1
         let outcome: String?
         switch channel.kind {

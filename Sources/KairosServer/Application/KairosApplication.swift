@@ -95,7 +95,13 @@ public enum KairosApplication {
         ).addRoutes(to: admin.group("segments"))
         DefinitionsController<BasicRequestContext, ChannelDefinition>(
             name: "channels", bodyReader: bodyReader, list: { await registry.channelDefinitions() }, id: \.id,
-            parse: { try ChannelDefinition.parse($0, id: $1) }, put: { try await registry.putChannel($0) },
+            parse: { json, id in
+                let channel = try ChannelDefinition.parse(json, id: id)
+                if let host = channel.url.flatMap(WebhookTarget.host(of:)), !configuration.delivery.allowedHosts.contains(host) {
+                    throw APIError.invalidField("url", "host '\(host)' is not in delivery.allowedHosts")
+                }
+                return channel
+            }, put: { try await registry.putChannel($0) },
             delete: { try await registry.deleteChannel(id: $0) }, describe: \.json
         ).addRoutes(to: admin.group("channels"))
         DefinitionsController<BasicRequestContext, TriggerDefinition>(
