@@ -8,12 +8,9 @@ extension ChannelDefinition {
         }
         let reader = DefinitionReader(fields: fields)
         let id = try reader.id(pathId: pathId)
-        guard let typeName = try reader.string("type") else { throw .missingField("type", "'type' is required: webhook") }
+        guard let typeName = try reader.string("type") else { throw .missingField("type", "'type' is required: webhook or inapp") }
         guard let kind = Kind(rawValue: typeName) else {
-            throw .invalidField("type", "unknown channel type '\(typeName)'; use webhook")
-        }
-        guard kind == .webhook else {
-            throw .invalidField("type", "in-app channels are not available yet; use a webhook channel")
+            throw .invalidField("type", "unknown channel type '\(typeName)'; use webhook or inapp")
         }
         var channel = ChannelDefinition(id: id, kind: kind)
         channel.url = try reader.string("url")

@@ -18,11 +18,17 @@ public final class DeliveryWorker: Service, Sendable {
     let configuration: DeliveryConfiguration
     let logger: Logger
     let doorbell = Doorbell()
+    /// Open in-app connections.
+    public let hub: StreamHub
     /// The process-wide client (it needs no shutdown, so a worker that never ran leaks nothing).
     var client: HTTPClient { HTTPClient.shared }
 
-    public init(store: any DataStore, engine: TriggerEngine, configuration: DeliveryConfiguration, logger: Logger) {
+    public init(
+        store: any DataStore, engine: TriggerEngine, hub: StreamHub = StreamHub(), configuration: DeliveryConfiguration,
+        logger: Logger
+    ) {
         self.store = store
+        self.hub = hub
         self.engine = engine
         self.configuration = configuration
         self.logger = logger
@@ -68,12 +74,12 @@ public final class DeliveryWorker: Service, Sendable {
             try? await store.updateMessage(message)
             return
         }
-        message.attempts += 1
-        let outcome: String?
-        switch channel.kind {
-        case .webhook: outcome = await post(message, to: channel)
-        case .inapp: outcome = "in-app delivery is not available"
+        if channel.kind == .inapp {
+            await deliverInApp(message, channel: channel)
+            return
         }
+        message.attempts += 1
+        let outcome = await post(message, to: channel)
         let now = Timestamp.now()
         if let error = outcome {
             message.lastError = error
@@ -95,6 +101,39 @@ public final class DeliveryWorker: Service, Sendable {
             try await store.updateMessage(message)
         } catch {
             logger.error("could not record a delivery attempt", metadata: ["error.type": "\(type(of: error))"])
+        }
+    }
+
+    /// In-app: to the person's open connections now; otherwise it waits for them to connect
+    /// (see ``deliverPending(to:)``) until the channel's time-to-live, then expires.
+    func deliverInApp(_ original: Message, channel: ChannelDefinition) async {
+        var message = original
+        let now = Timestamp.now()
+        if hub.push(message) {
+            message.attempts += 1
+            message.state = .delivered
+            message.deliveredAt = now
+            Counter(label: "kairos_deliveries_total", dimensions: [("channel", channel.id), ("outcome", "delivered")]).increment()
+        } else if now >= message.createdAt + channel.timeToLive {
+            message.state = .expired
+            message.lastError = "not connected within \(DurationText.format(channel.timeToLive))"
+            Counter(label: "kairos_deliveries_total", dimensions: [("channel", channel.id), ("outcome", "expired")]).increment()
+        } else {
+            message.nextAttemptAt = message.createdAt + channel.timeToLive
+        }
+        try? await store.updateMessage(message)
+    }
+
+    /// Sends a person's waiting in-app messages over the connection they just opened.
+    public func deliverPending(to person: String) async throws {
+        let channels = engine.triggers.channels
+        let waiting = try await store.messages(state: .pending, channel: nil, userId: person, limit: 500)
+        for var message in waiting.reversed() where channels[message.channel]?.kind == .inapp {
+            guard hub.push(message) else { return }
+            message.attempts += 1
+            message.state = .delivered
+            message.deliveredAt = Timestamp.now()
+            try await store.updateMessage(message)
         }
     }
 

@@ -33,11 +33,13 @@ public enum KairosApplication {
         let registry = DefinitionRegistry(pipeline: pipeline, backfill: backfill, logger: logger)
         let file = try configuration.definitionsFile.map { try DefinitionsFile.load(path: $0) }
         try await registry.load(extraFeatures: file?.features ?? [], extraSegments: file?.segments ?? [])
-        let router = buildRouter(
-            configuration: configuration, keys: keys, pipeline: pipeline, registry: registry, backfill: backfill)
-
         let worker = DeliveryWorker(
             store: store, engine: pipeline.triggers, configuration: configuration.delivery, logger: logger)
+        let tokens = try await StreamTokens.load(configured: configuration.streamSecret, store: store)
+        let router = buildRouter(
+            configuration: configuration, keys: keys, pipeline: pipeline, registry: registry, backfill: backfill,
+            worker: worker, tokens: tokens)
+
         let scheduler = TriggerScheduler(
             store: store, profiles: profiles, engine: pipeline.triggers, worker: worker,
             configuration: configuration.delivery, logger: logger)
@@ -59,7 +61,7 @@ public enum KairosApplication {
     /// The routes and middleware of the v1 API.
     static func buildRouter(
         configuration: KairosConfiguration, keys: KeyRing, pipeline: IngestPipeline, registry: DefinitionRegistry,
-        backfill: FeatureBackfill
+        backfill: FeatureBackfill, worker: DeliveryWorker, tokens: StreamTokens
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         // Metrics outside the error mapping, so they see the final status of every response.
@@ -110,6 +112,10 @@ public enum KairosApplication {
             delete: { try await registry.deleteTrigger(id: $0) }, describe: \.json
         ).addRoutes(to: admin.group("triggers"))
         DeliveriesController(store: pipeline.store).addRoutes(to: admin.group("deliveries"))
+        StreamController(
+            tokens: tokens, worker: worker, authenticator: authenticator, bodyReader: bodyReader,
+            heartbeat: .seconds(15)
+        ).addRoutes(to: router)
         return router
     }
 }

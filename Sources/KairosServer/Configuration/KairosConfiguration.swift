@@ -29,6 +29,8 @@ public struct KairosConfiguration: Sendable {
     public var definitionsFile: String?
     /// Triggers and delivery: allowed webhook hosts, retries, the cross-channel cap.
     public var delivery: DeliveryConfiguration
+    /// Key of the in-app stream tokens; generated and kept in the data directory when not set.
+    public var streamSecret: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./kairos-data",
@@ -46,6 +48,7 @@ public struct KairosConfiguration: Sendable {
         self.exampleData = exampleData
         self.definitionsFile = nil
         self.delivery = DeliveryConfiguration()
+        self.streamSecret = nil
     }
 
     /// Reads every setting from `reader`, falling back to the defaults above.
@@ -66,6 +69,7 @@ public struct KairosConfiguration: Sendable {
             exampleData: reader.bool(forKey: "exampleData", default: false)
         )
         definitionsFile = reader.string(forKey: "definitions.file")
+        streamSecret = reader.string(forKey: "stream.secret", isSecret: true)
         if let hosts = reader.stringArray(forKey: "delivery.allowedHosts") {
             delivery.allowedHosts = Set(hosts.map { $0.lowercased() })
         }
