@@ -25,9 +25,12 @@ final class WebhookReceiver: Sendable {
     let failures: Int
     let calls = Mutex<[Call]>([])
 
-    init(secret: String, failures: Int) {
+    let port: Int
+
+    init(secret: String, failures: Int, port: Int = 0) {
         self.secret = secret
         self.failures = failures
+        self.port = port
     }
 
     var application: some ApplicationProtocol {
@@ -49,7 +52,7 @@ final class WebhookReceiver: Sendable {
         }
         var logger = Logger(label: "receiver")
         logger.logLevel = .critical
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
     }
 
     /// Calls for a user, in order.

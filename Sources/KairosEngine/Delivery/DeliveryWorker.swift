@@ -47,7 +47,7 @@ public final class DeliveryWorker: Service, Sendable {
     }
 
     func deliverDue() async throws {
-        while true {
+        while !Task.isShuttingDownGracefully {
             let due = try await store.dueMessages(now: Timestamp.now(), limit: 32)
             if due.isEmpty { return }
             await withTaskGroup(of: Void.self) { group in

@@ -39,7 +39,7 @@ public final class TriggerScheduler: Service, Sendable {
     }
 
     func fireDueWaits() async throws {
-        while true {
+        while !Task.isShuttingDownGracefully {
             let due = try await store.dueWaits(now: Timestamp.now(), limit: 100)
             if due.isEmpty { return }
             for wait in due { try await fire(wait) }

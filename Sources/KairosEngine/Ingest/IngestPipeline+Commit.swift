@@ -5,7 +5,7 @@ import Logging
 extension IngestPipeline {
     /// Writes one group of submissions in one transaction, applies what was stored to the
     /// profiles in log order, then answers every submitter.
-    func commit(_ batch: [(events: [Event], continuation: CheckedContinuation<[Outcome], any Error>)]) async {
+    func commit(_ batch: Batch) async {
         let started = ContinuousClock.now
         let total = batch.reduce(0) { $0 + $1.events.count }
         var outcomes = [Outcome](repeating: .duplicate, count: total)

@@ -175,48 +175,42 @@ public final class IngestPipeline: Service, Sendable {
         logger.info("ingest pipeline drained and stopped")
     }
 
+    /// A group of submissions committed together.
+    typealias Batch = [(events: [Event], continuation: CheckedContinuation<[Outcome], any Error>)]
+
     private func processJobs() async throws {
         while true {
             let jobs = await nextJobs()
             if jobs.isEmpty { return }  // shut down and drained
-            var batch: [(events: [Event], continuation: CheckedContinuation<[Outcome], any Error>)] = []
+            var batch: Batch = []
             var batchSize = 0
+            // Commits what is gathered: before a larger group, and before any job that must see it applied.
+            func flush() async {
+                guard !batch.isEmpty else { return }
+                await commit(batch)
+                batch.removeAll(keepingCapacity: true)
+                batchSize = 0
+            }
             for job in jobs {
                 switch job {
                 case .events(let events, let continuation):
-                    if batchSize + events.count > configuration.maxBatchEvents && !batch.isEmpty {
-                        await commit(batch)
-                        batch.removeAll(keepingCapacity: true)
-                        batchSize = 0
-                    }
+                    if batchSize + events.count > configuration.maxBatchEvents { await flush() }
                     batch.append((events, continuation))
                     batchSize += events.count
                 case .erase(let id, let continuation):
-                    if !batch.isEmpty {
-                        await commit(batch)
-                        batch.removeAll(keepingCapacity: true)
-                        batchSize = 0
-                    }
+                    await flush()
                     await performErasure(id: id, continuation: continuation)
                 case .install(let features, let segments, let continuation):
-                    if !batch.isEmpty {
-                        await commit(batch)
-                        batch.removeAll(keepingCapacity: true)
-                        batchSize = 0
-                    }
+                    await flush()
                     profiles.install(features)
                     profiles.install(segments, now: Timestamp.now())
                     continuation.resume(returning: lastApplied.load(ordering: .relaxed))
                 case .derived(let events):
-                    if !batch.isEmpty {
-                        await commit(batch)
-                        batch.removeAll(keepingCapacity: true)
-                        batchSize = 0
-                    }
+                    await flush()
                     await commitDerived(events)
                 }
             }
-            if !batch.isEmpty { await commit(batch) }
+            await flush()
         }
     }
 
