@@ -94,24 +94,16 @@ public final class FeatureSet: Sendable {
             compiled.append((definition, filter, value))
         }
         let order = try dependencyOrder(compiled)
-        var next = previous.nextSlot
+        var slots = SlotAllocator(next: previous.nextSlot, kind: "features")
         var result: [Compiled] = []
         for index in order {
             let (definition, filter, value) = compiled[index]
-            let slot: UInt16
-            if let old = previous.feature(id: definition.id), old.definition == definition {
-                slot = old.slot
-            } else {
-                guard next < UInt16.max else {
-                    throw APIError(status: 409, code: "too_many_changes", message: "restart Kairos to redefine more features")
-                }
-                slot = next
-                next += 1
-            }
+            let old = previous.feature(id: definition.id).flatMap { $0.definition == definition ? $0.slot : nil }
+            let slot = try slots.slot(keeping: old)
             let width = definition.window.map { Swift.max(1000, $0 / bucketsPerWindow) } ?? 0
             result.append(Compiled(slot: slot, definition: definition, filter: filter, value: value, bucketWidth: width))
         }
-        return FeatureSet(features: result, nextSlot: next)
+        return FeatureSet(features: result, nextSlot: slots.next)
     }
 
     private static func compileExpression(

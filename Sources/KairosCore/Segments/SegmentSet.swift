@@ -67,23 +67,15 @@ public final class SegmentSet: Sendable {
         }
         let order = try DependencyOrder.sort(ids: ids, dependencies: dependencies, kind: "segments", field: "condition")
 
-        var next = previous.nextSlot
+        var slots = SlotAllocator(next: previous.nextSlot, kind: "segments")
         var result: [Compiled] = []
         for index in order {
             let (definition, condition) = compiled[index]
-            let slot: UInt16
-            if let old = previous.segment(id: definition.id), old.definition == definition {
-                slot = old.slot
-            } else {
-                guard next < UInt16.max else {
-                    throw APIError(status: 409, code: "too_many_changes", message: "restart Kairos to redefine more segments")
-                }
-                slot = next
-                next += 1
-            }
+            let old = previous.segment(id: definition.id).flatMap { $0.definition == definition ? $0.slot : nil }
+            let slot = try slots.slot(keeping: old)
             result.append(Compiled(slot: slot, definition: definition, condition: condition))
         }
-        return SegmentSet(segments: result, nextSlot: next)
+        return SegmentSet(segments: result, nextSlot: slots.next)
     }
 }
 
