@@ -158,6 +158,11 @@ import Testing
         #expect(values["session_items"] == .number(2))
         #expect(values["session_length"] == .duration(2 * minute))
         #expect(profile.features.values(set, now: start + 200 * minute)["session_views"] == .number(0))
+        // A late event that moves the session's start back keeps the session's count.
+        book.apply(Self.event(Sample(time: start + 61 * minute, name: "Product Viewed", price: 1, category: "c", product: "p1"), seq: 100))
+        book.apply(Self.event(Sample(time: start + 59 * minute, name: "Product Viewed", price: 1, category: "c", product: "p5"), seq: 101))
+        let later = try #require(book.profile(id: "u1")).features.values(set, now: start + 63 * minute)
+        #expect(later["session_views"] == .number(4))
     }
 
     @Test func stateStaysBoundedWhateverTheTraffic() throws {

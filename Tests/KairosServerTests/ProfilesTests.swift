@@ -83,6 +83,18 @@ import Testing
         }
     }
 
+    @Test func aSharedDeviceNeitherLeaksIntoAnExportNorLosesTheOtherPersonsEventsOnErasure() async throws {
+        try await withKairos { client in
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"first","anonymousId":"tablet","event":"A"}"#)
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"second","anonymousId":"tablet","event":"B"}"#)
+            let export = try await client.send(.get, "/v1/profiles/first/export").body
+            #expect(export["events"]?.arrayValue?.map { $0["event"] } == ["A"])
+            #expect(try await client.send(.delete, "/v1/profiles/first").body["events"] == 1)
+            let second = try await client.send(.get, "/v1/profiles/second/events").body["events"]?.arrayValue ?? []
+            #expect(second.map { $0["event"] } == ["B"])
+        }
+    }
+
     @Test func exportReturnsEverythingHeldAboutThePerson() async throws {
         try await withKairos { client in
             try await client.send(.post, "/v1/page", key: Keys.write, json: #"{"anonymousId":"x-anon","name":"Landing"}"#)

@@ -52,7 +52,7 @@ extension FeatureState {
             return .list(ranked.prefix(definition.topN).map { .string($0.key) })
         case .sessionEvents:
             guard sessionActive else { return .number(0) }
-            return .number(cells.first(where: { $0.slot == slot && $0.bucket == sessionStart / 1000 })?.value ?? 0)
+            return .number(cells.first(where: { $0.slot == slot })?.value ?? 0)
         case .sessionItems:
             guard sessionActive else { return .number(0) }
             return .number(Double(marks.lazy.filter { $0.slot == slot && $0.time >= self.sessionStart }.count))

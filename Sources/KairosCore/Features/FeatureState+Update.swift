@@ -9,7 +9,13 @@ extension FeatureState {
         let isSessionEvent = only == nil
         if isSessionEvent {
             if sessionLast == 0 || time > sessionLast + features.sessionTimeout {
-                sessionStart = time  // a new session
+                // A new session: forget the previous one's counts and items.
+                let sessionSlots = Set(features.features.filter(\.definition.isSession).map(\.slot))
+                if !sessionSlots.isEmpty {
+                    cells.removeAll { sessionSlots.contains($0.slot) }
+                    marks.removeAll { sessionSlots.contains($0.slot) }
+                }
+                sessionStart = time
                 sessionLast = time
             } else {
                 sessionLast = Swift.max(sessionLast, time)
@@ -50,7 +56,7 @@ extension FeatureState {
                 let label = value.stringValue ?? JSONWriter.string(value)
                 tally(label, slot: feature.slot, bucket: bucket)
             case .sessionEvents:
-                add(.count, slot: feature.slot, bucket: sessionStart / 1000, 1)
+                add(.count, slot: feature.slot, bucket: 0, 1)
             case .sessionDuration:
                 break  // read from sessionStart / sessionLast
             }
@@ -94,13 +100,7 @@ extension FeatureState {
     /// Drops buckets (and marks) that have left the feature's window.
     private mutating func prune(_ feature: FeatureSet.Compiled, latest: Millis) {
         let definition = feature.definition
-        if definition.isSession {
-            let start = sessionStart
-            let slot = feature.slot
-            cells.removeAll { $0.slot == slot && $0.bucket != start / 1000 }
-            marks.removeAll { $0.slot == slot && $0.time < start }
-            return
-        }
+        if definition.isSession { return }  // cleared when a new session starts
         guard let window = definition.window, feature.bucketWidth > 0 else { return }
         let oldest = (latest - window) / feature.bucketWidth
         let slot = feature.slot

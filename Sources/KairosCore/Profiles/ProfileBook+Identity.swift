@@ -77,12 +77,11 @@ extension ProfileBook {
     }
 
     /// Folds the profile at `source` into `target` (created if absent) and repoints all its ids.
+    ///
+    /// Readers never see the person missing: the merged profile and the index are in place before
+    /// the source profile is removed.
     func merge(_ source: String, into target: String, features: FeatureSet) {
-        guard source != target,
-            let moved = shard(for: source).state.withLock({ $0.profiles.removeValue(forKey: source) })
-        else { return }
-        profileCounter.subtract(1, ordering: .relaxed)
-        uncount(moved)
+        guard source != target, let moved = shard(for: source).state.withLock({ $0.profiles[source] }) else { return }
         var created = false
         shard(for: target).state.withLock { state in
             guard var into = state.profiles[target] else {
@@ -108,5 +107,8 @@ extension ProfileBook {
         for idKey in moved.idKeys + [source, target] {
             shard(for: idKey).state.withLock { $0.index[idKey] = target }
         }
+        shard(for: source).state.withLock { _ = $0.profiles.removeValue(forKey: source) }
+        profileCounter.subtract(1, ordering: .relaxed)
+        uncount(moved)
     }
 }

@@ -50,20 +50,26 @@ public final class DeliveryWorker: Service, Sendable {
         while !Task.isShuttingDownGracefully {
             let due = try await store.dueMessages(now: Timestamp.now(), limit: 32)
             if due.isEmpty { return }
-            await withTaskGroup(of: Void.self) { group in
+            let recorded = await withTaskGroup(of: Bool.self) { group in
                 for message in due { group.addTask { await self.attempt(message) } }
+                return await group.reduce(true) { $0 && $1 }
             }
+            // An outcome that could not be recorded would be retried at once, again and again:
+            // back off to the loop's delay instead.
+            guard recorded else { throw DeliveryError.outcomeNotRecorded }
         }
     }
 
-    func attempt(_ original: Message) async {
+    enum DeliveryError: Error { case outcomeNotRecorded }
+
+    /// One attempt; returns whether its outcome was recorded.
+    func attempt(_ original: Message) async -> Bool {
         var message = original
         let channels = engine.triggers.channels
         guard let channel = channels[message.channel] else {
             message.state = .dead
             message.lastError = "channel '\(message.channel)' no longer exists"
-            try? await store.updateMessage(message)
-            return
+            return await record(message)
         }
         if channel.kind == .webhook, let host = channel.url.flatMap(WebhookTarget.host(of:)),
             !configuration.allowedHosts.contains(host)
@@ -71,12 +77,10 @@ public final class DeliveryWorker: Service, Sendable {
             // Never called, so nothing to retry.
             message.state = .dead
             message.lastError = "host '\(host)' is not in delivery.allowedHosts"
-            try? await store.updateMessage(message)
-            return
+            return await record(message)
         }
         if channel.kind == .inapp {
-            await deliverInApp(message, channel: channel)
-            return
+            return await deliverInApp(message, channel: channel)
         }
         message.attempts += 1
         let outcome = await post(message, to: channel)
@@ -97,16 +101,22 @@ public final class DeliveryWorker: Service, Sendable {
             message.lastError = nil
             Counter(label: "kairos_deliveries_total", dimensions: [("channel", channel.id), ("outcome", "delivered")]).increment()
         }
+        return await record(message)
+    }
+
+    private func record(_ message: Message) async -> Bool {
         do {
             try await store.updateMessage(message)
+            return true
         } catch {
             logger.error("could not record a delivery attempt", metadata: ["error.type": "\(type(of: error))"])
+            return false
         }
     }
 
     /// In-app: to the person's open connections now; otherwise it waits for them to connect
     /// (see ``deliverPending(to:)``) until the channel's time-to-live, then expires.
-    func deliverInApp(_ original: Message, channel: ChannelDefinition) async {
+    func deliverInApp(_ original: Message, channel: ChannelDefinition) async -> Bool {
         var message = original
         let now = Timestamp.now()
         if hub.push(message) {
@@ -121,7 +131,7 @@ public final class DeliveryWorker: Service, Sendable {
         } else {
             message.nextAttemptAt = message.createdAt + channel.timeToLive
         }
-        try? await store.updateMessage(message)
+        return await record(message)
     }
 
     /// Sends a person's waiting in-app messages over the connection they just opened.

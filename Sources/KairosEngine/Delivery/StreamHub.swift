@@ -19,7 +19,7 @@ public final class StreamHub: Sendable {
     public func subscribe(
         _ person: String
     ) -> (messages: AsyncStream<JSONValue>, ping: @Sendable () -> Void, cancel: @Sendable () -> Void) {
-        let (stream, continuation) = AsyncStream.makeStream(of: JSONValue.self, bufferingPolicy: .bufferingNewest(256))
+        let (stream, continuation) = AsyncStream.makeStream(of: JSONValue.self, bufferingPolicy: .bufferingOldest(256))
         let id = nextId.add(1, ordering: .relaxed).newValue
         subscribers.withLock { $0[person, default: []].append(Subscriber(id: id, continuation: continuation)) }
         let cancel: @Sendable () -> Void = { [weak self] in

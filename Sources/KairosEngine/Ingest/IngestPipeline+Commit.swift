@@ -23,12 +23,12 @@ extension IngestPipeline {
                 defer { position += 1 }
                 guard seenMessageIds.insert(original.messageId).inserted else { continue }
                 var event = original
-                let owner = ownerKey(of: event)
+                let owners = ownerKeys(of: event)
                 if let change = event.consent {
-                    consentChanges[owner, default: [:]].merge(change) { _, new in new }
+                    for owner in owners { consentChanges[owner, default: [:]].merge(change) { _, new in new } }
                 }
                 let allowsAnalytics =
-                    consentChanges[owner]?[Consent.analytics]
+                    owners.lazy.compactMap { consentChanges[$0]?[Consent.analytics] }.first
                     ?? profiles.allows(Consent.analytics, userId: event.userId, anonymousId: event.anonymousId)
                 if !allowsAnalytics && event.type != .consent {
                     guard event.consent != nil else {
@@ -63,7 +63,6 @@ extension IngestPipeline {
             lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
         }
-        recordTransitions(transitions)
         await storeWaits(waits)
         metrics.record(outcomes: outcomes, duration: ContinuousClock.now - started, profiles: profiles.count)
 
@@ -73,15 +72,12 @@ extension IngestPipeline {
             submission.continuation.resume(returning: Array(outcomes[start..<end]))
             start = end
         }
-    }
-
-    /// Stores segment transitions as `Segment Entered` / `Segment Exited` events, in the next
-    /// transaction. (If the process dies in between, memberships are recomputed on restart but
-    /// those records are not written.)
-    func recordTransitions(_ transitions: [SegmentTransition]) {
-        guard !transitions.isEmpty else { return }
-        let now = Timestamp.now()
-        enqueueDerived(transitions.map { Event.segmentRecord($0, receivedAt: now) })
+        // Segment transitions are recorded right after their cause, before any later job (an
+        // erasure in particular) runs.
+        if !transitions.isEmpty {
+            let now = Timestamp.now()
+            await commitDerived(transitions.map { Event.segmentRecord($0, receivedAt: now) })
+        }
     }
 
     /// Makes the trigger waits of acknowledged events durable before answering (a trigger without
@@ -114,14 +110,20 @@ extension IngestPipeline {
         }
     }
 
-    /// The key under which batch-local consent changes of this event's person are tracked.
-    private func ownerKey(of event: Event) -> String {
+    /// The keys under which batch-local consent changes of this event's person are tracked: its
+    /// user's and its anonymous id's (each resolved), user first — so a change made under one id
+    /// is seen by a later event of the same batch that links the two.
+    private func ownerKeys(of event: Event) -> [String] {
+        var keys: [String] = []
         if let userId = event.userId {
             let key = ProfileKey.user(userId)
-            return profiles.resolve(key) ?? key
+            keys.append(profiles.resolve(key) ?? key)
         }
-        let key = ProfileKey.anonymous(event.anonymousId ?? "")
-        return profiles.resolve(key) ?? key
+        if let anonymousId = event.anonymousId {
+            let key = ProfileKey.anonymous(anonymousId)
+            keys.append(profiles.resolve(key) ?? key)
+        }
+        return keys
     }
 
     func performErasure(id: String, continuation: CheckedContinuation<Erasure?, any Error>) async {

@@ -48,8 +48,6 @@ public final class IngestPipeline: Service, Sendable {
         case events([Event], CheckedContinuation<[Outcome], any Error>)
         case erase(String, CheckedContinuation<Erasure?, any Error>)
         case install(FeatureSet, SegmentSet, CheckedContinuation<Int64, any Error>)
-        /// Records Kairos writes itself (segment transitions); nobody waits for them.
-        case derived([Event])
     }
 
     struct State: Sendable {
@@ -112,17 +110,6 @@ public final class IngestPipeline: Service, Sendable {
         try await withCheckedThrowingContinuation { continuation in
             enqueue(.install(features, segments, continuation), eventCount: 0) { error in continuation.resume(throwing: error) }
         }
-    }
-
-    /// Queues records derived from committed events, ahead of anything waiting.
-    func enqueueDerived(_ events: [Event]) {
-        guard !events.isEmpty else { return }
-        let wakeUp = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.jobs.insert(.derived(events), at: 0)
-            defer { state.wakeUp = nil }
-            return state.wakeUp
-        }
-        wakeUp?.resume()
     }
 
     private func enqueue(_ job: Job, eventCount: Int, reject: (APIError) -> Void) {
@@ -205,9 +192,6 @@ public final class IngestPipeline: Service, Sendable {
                     profiles.install(features)
                     profiles.install(segments, now: Timestamp.now())
                     continuation.resume(returning: lastApplied.load(ordering: .relaxed))
-                case .derived(let events):
-                    await flush()
-                    await commitDerived(events)
                 }
             }
             await flush()

@@ -73,8 +73,10 @@ extension SQLiteStore {
 
     public func resolveWait(id: String, state: PendingWait.State, message: Message?) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE waits SET state = ? WHERE id = ?", arguments: [state.rawValue, id])
-            if let message { try Self.insert(message, db) }
+            // Only a wait still pending is resolved: one erased meanwhile leaves no message behind.
+            try db.execute(
+                sql: "UPDATE waits SET state = ? WHERE id = ? AND state = 'pending'", arguments: [state.rawValue, id])
+            if db.changesCount == 1, let message { try Self.insert(message, db) }
         }
     }
 
@@ -154,13 +156,9 @@ extension SQLiteStore {
     public func events(of ids: PersonIds, afterSeq: Int64, limit: Int) async throws -> [StoredEvent] {
         let all = ids.userIds + ids.anonymousIds
         guard !all.isEmpty else { return [] }
-        let marks = Array(repeating: "?", count: all.count).joined(separator: ",")
-        let sql = """
-            SELECT seq, body FROM events
-            WHERE (user_id IN (\(marks)) OR anonymous_id IN (\(marks)) OR previous_id IN (\(marks))) AND seq > ?
-            ORDER BY seq LIMIT ?
-            """
-        var arguments = StatementArguments(all + all + all)
+        let (person, personArguments) = Self.personPredicate(ids)
+        let sql = "SELECT seq, body FROM events WHERE (\(person)) AND seq > ? ORDER BY seq LIMIT ?"
+        var arguments = personArguments
         arguments += [afterSeq, limit]
         return try await pool.read { [arguments] db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in

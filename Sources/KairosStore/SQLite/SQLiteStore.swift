@@ -136,13 +136,9 @@ public final class SQLiteStore: DataStore {
     public func events(of ids: PersonIds, beforeSeq: Int64?, limit: Int) async throws -> [StoredEvent] {
         let all = ids.userIds + ids.anonymousIds
         guard !all.isEmpty else { return [] }
-        let marks = Array(repeating: "?", count: all.count).joined(separator: ",")
-        let sql = """
-            SELECT seq, body FROM events
-            WHERE (user_id IN (\(marks)) OR anonymous_id IN (\(marks)) OR previous_id IN (\(marks))) AND seq < ?
-            ORDER BY seq DESC LIMIT ?
-            """
-        var arguments = StatementArguments(all + all + all)
+        let (person, personArguments) = Self.personPredicate(ids)
+        let sql = "SELECT seq, body FROM events WHERE (\(person)) AND seq < ? ORDER BY seq DESC LIMIT ?"
+        var arguments = personArguments
         arguments += [beforeSeq ?? Int64.max, limit]
         return try await pool.read { [arguments] db in
             try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
@@ -155,12 +151,8 @@ public final class SQLiteStore: DataStore {
     public func erase(_ ids: PersonIds) async throws -> Int {
         let all = ids.userIds + ids.anonymousIds
         guard !all.isEmpty else { return 0 }
-        let marks = Array(repeating: "?", count: all.count).joined(separator: ",")
-        let sql = """
-            DELETE FROM events
-            WHERE user_id IN (\(marks)) OR anonymous_id IN (\(marks)) OR previous_id IN (\(marks))
-            """
-        let arguments = StatementArguments(all + all + all)
+        let (person, arguments) = Self.personPredicate(ids)
+        let sql = "DELETE FROM events WHERE \(person)"
         let deleted = try await pool.write { db in
             try db.execute(sql: sql, arguments: arguments)
             let count = db.changesCount
@@ -169,10 +161,25 @@ public final class SQLiteStore: DataStore {
         }
         // Copy the zeroed pages into the main file and truncate the WAL, so the old
         // frames holding the person's events are gone from disk too.
-        try await pool.barrierWriteWithoutTransaction { db in
+        // If the checkpoint cannot run now (a long read), the next one removes the old pages;
+        // the deletion itself is committed either way.
+        try? await pool.barrierWriteWithoutTransaction { db in
             _ = try db.checkpoint(.truncate)
         }
         return deleted
+    }
+
+    /// Rows of one person: theirs by userId, anonymous rows (no userId) by anonymousId, and alias
+    /// rows naming one of their ids. An anonymous id another known customer also used (a shared
+    /// device) does not pull in that customer's rows.
+    static func personPredicate(_ ids: PersonIds) -> (String, StatementArguments) {
+        func marks(_ count: Int) -> String { count == 0 ? "NULL" : Array(repeating: "?", count: count).joined(separator: ",") }
+        let all = ids.userIds + ids.anonymousIds
+        let sql = """
+            user_id IN (\(marks(ids.userIds.count))) OR (user_id IS NULL AND anonymous_id IN (\(marks(ids.anonymousIds.count)))) \
+            OR previous_id IN (\(marks(all.count)))
+            """
+        return (sql, StatementArguments(ids.userIds + ids.anonymousIds + all))
     }
 
     /// Number of stored events.
