@@ -20,7 +20,6 @@ struct TrackingController<Context: RequestContext>: Sendable {
             }
         }
         v1.post("batch") { request, _ in try await self.ingest(request, impliedType: nil) }
-        // Some SDKs post a single event of any type to /v1/t or /v1/b-style aliases; keep to the spec paths.
     }
 
     /// Parses, authorises, validates and stores; answers once the stored events are durable.
