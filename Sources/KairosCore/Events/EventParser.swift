@@ -111,7 +111,7 @@ public struct EventParser: Sendable {
         }
 
         let json = JSONValue.object(fields)
-        let body = JSONWriter.bytes(json)
+        let body = JSONWriter.bytes(json, sortedKeys: false)
         if body.count > limits.maxEventBytes {
             throw .tooLarge("the event is \(body.count) bytes; the limit is \(limits.maxEventBytes)")
         }

@@ -40,6 +40,9 @@ public final class FeatureSet: Sendable {
     let needsFeatureValues: Bool
     /// Inactivity that ends a session (the shortest of the session features' timeouts).
     public let sessionTimeout: Millis
+    /// The narrowest bucket of any windowed feature: expired buckets are pruned at most once per
+    /// such width of progress in event time.
+    let pruneInterval: Millis
 
     /// The next slot number to hand out. Slots are never reused within a process, so state a
     /// retired feature left behind can never be mistaken for a new feature's.
@@ -65,6 +68,7 @@ public final class FeatureSet: Sendable {
         needsProfile = sources.contains { $0.contains("profile") }
         needsFeatureValues = features.contains { !($0.filter?.referencedFeatures.isEmpty ?? true) || !($0.value?.referencedFeatures.isEmpty ?? true) }
         sessionTimeout = features.filter(\.definition.isSession).map(\.definition.sessionTimeout).min() ?? 30 * 60_000
+        pruneInterval = features.map(\.bucketWidth).filter { $0 > 0 }.min() ?? Millis.max
     }
 
     /// Whether an expression's source may read more of the event than its name, type, ids and time.

@@ -23,6 +23,10 @@ extension FeatureState {
             }
         }
         let latest = Swift.max(sessionLast, time)
+        // Expired buckets are dropped when event time has moved on by a bucket since the last
+        // pruning (reads ignore them anyway; pruning only keeps memory bounded).
+        let prune = features.pruneInterval != Millis.max && latest / features.pruneInterval != prunedAt / features.pruneInterval
+        if prune { prunedAt = latest }
         for feature in features.features {
             if let only, !only.contains(feature.slot) { continue }
             let definition = feature.definition
@@ -60,7 +64,11 @@ extension FeatureState {
             case .sessionDuration:
                 break  // read from sessionStart / sessionLast
             }
-            prune(feature, latest: latest)
+        }
+        if prune {
+            for feature in features.features where only == nil || only!.contains(feature.slot) {
+                self.prune(feature, latest: latest)
+            }
         }
     }
 

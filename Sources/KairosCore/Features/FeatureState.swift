@@ -49,6 +49,8 @@ public struct FeatureState: Sendable, Equatable {
     /// Start and latest event time of the current session.
     var sessionStart: Millis = 0
     var sessionLast: Millis = 0
+    /// Latest event time at the last pruning of expired buckets.
+    var prunedAt: Millis = 0
 
     public init() {}
 

@@ -1,12 +1,14 @@
 /// Serialises ``JSONValue`` trees to compact UTF-8 JSON.
 ///
-/// Object keys are written in sorted order so that the same value always gives the same bytes.
+/// By default object keys are written in sorted order, so that the same value always gives the
+/// same bytes (content hashes, distinct values); the ingest path, which only needs valid JSON,
+/// skips the sorting.
 public enum JSONWriter {
     /// The compact JSON bytes of `value`.
-    public static func bytes(_ value: JSONValue) -> [UInt8] {
+    public static func bytes(_ value: JSONValue, sortedKeys: Bool = true) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
-        write(value, into: &output)
+        write(value, into: &output, sortedKeys: sortedKeys)
         return output
     }
 
@@ -16,7 +18,7 @@ public enum JSONWriter {
     }
 
     /// Appends the compact JSON of `value` to `output`.
-    public static func write(_ value: JSONValue, into output: inout [UInt8]) {
+    public static func write(_ value: JSONValue, into output: inout [UInt8], sortedKeys: Bool = true) {
         switch value {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let flag): output.append(contentsOf: (flag ? "true" : "false").utf8)
@@ -26,18 +28,28 @@ public enum JSONWriter {
             output.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
-                write(element, into: &output)
+                write(element, into: &output, sortedKeys: sortedKeys)
             }
             output.append(UInt8(ascii: "]"))
         case .object(let fields):
             output.append(UInt8(ascii: "{"))
             var first = true
-            for key in fields.keys.sorted() {
-                if !first { output.append(UInt8(ascii: ",")) }
-                first = false
-                writeString(key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                write(fields[key]!, into: &output)
+            if sortedKeys {
+                for key in fields.keys.sorted() {
+                    if !first { output.append(UInt8(ascii: ",")) }
+                    first = false
+                    writeString(key, into: &output)
+                    output.append(UInt8(ascii: ":"))
+                    write(fields[key]!, into: &output, sortedKeys: true)
+                }
+            } else {
+                for (key, field) in fields {
+                    if !first { output.append(UInt8(ascii: ",")) }
+                    first = false
+                    writeString(key, into: &output)
+                    output.append(UInt8(ascii: ":"))
+                    write(field, into: &output, sortedKeys: false)
+                }
             }
             output.append(UInt8(ascii: "}"))
         }

@@ -18,7 +18,7 @@ extension ProfileBook {
     /// Folds one historical event into the given (new) feature slots of the profile it belongs to
     /// now. Used to backfill a new or changed feature; identities are not touched.
     public func backfill(_ event: Event, slots: Set<UInt16>) {
-        guard event.type != .consent else { return }
+        guard event.type != .consent, !event.isSegmentRecord else { return }
         let features = self.features
         let idKey = event.userId.map(ProfileKey.user) ?? ProfileKey.anonymous(event.anonymousId ?? "")
         for _ in 0..<4 {

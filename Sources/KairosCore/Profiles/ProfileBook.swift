@@ -113,7 +113,8 @@ public final class ProfileBook: Sendable {
                 for (name, value) in traits where name != "consent" { profile.traits[name] = value }
             }
             if let consent = event.consent { profile.consent.apply(consent, at: event.timestamp) }
-            if event.type != .consent && !features.features.isEmpty {
+            // Kairos' own records (consent, segment transitions) are history, not behaviour: features skip them.
+            if event.type != .consent && !event.isSegmentRecord && !features.features.isEmpty {
                 let context = evaluationContext(event, profile, features)
                 profile.features.update(time: event.timestamp, context: context, features: features)
             }
