@@ -72,7 +72,7 @@ public struct Event: Sendable, Equatable {
         let json = JSONValue.object(fields)
         var event = Event(
             messageId: messageId, type: .track, name: name, userId: transition.userId, anonymousId: transition.anonymousId,
-            timestamp: transition.time, receivedAt: receivedAt, body: JSONWriter.bytes(json))
+            timestamp: transition.time, receivedAt: receivedAt, body: JSONWriter.bytes(json, sortedKeys: false))
         event.json = json
         return event
     }
