@@ -67,11 +67,6 @@ public final class TriggerSet: Sendable {
 }
 
 extension TriggerSet.Compiled {
-    /// Whether `context`'s event starts this trigger.
-    public func starts(_ context: EvaluationContext) -> Bool {
-        when.matches(context) && (condition?.matches(context) ?? true)
-    }
-
     /// Whether `context`'s event cancels a wait of this trigger.
     public func cancels(_ context: EvaluationContext) -> Bool {
         unless?.matches(context) ?? false

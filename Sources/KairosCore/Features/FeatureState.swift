@@ -54,9 +54,6 @@ public struct FeatureState: Sendable, Equatable {
 
     public init() {}
 
-    /// Whether nothing is stored.
-    public var isEmpty: Bool { cells.isEmpty && marks.isEmpty && tallies.isEmpty }
-
     /// Drops everything a slot holds (a feature was removed or redefined).
     mutating func remove(slots: Set<UInt16>) {
         guard !slots.isEmpty else { return }

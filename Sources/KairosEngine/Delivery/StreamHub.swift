@@ -46,9 +46,6 @@ public final class StreamHub: Sendable {
         return delivered
     }
 
-    /// Number of open connections.
-    public var connections: Int { subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } } }
-
     static func event(_ message: Message) -> JSONValue {
         [
             "id": .string(message.id), "trigger": .string(message.trigger), "channel": .string(message.channel),

@@ -50,6 +50,7 @@ struct Serve: AsyncParsableCommand {
         let (application, parts) = try await KairosApplication.build(configuration: configuration, logger: logger)
         say("Kairos listening on http://\(configuration.host):\(configuration.port)")
         say("Data directory: \(configuration.dataDirectory)")
+        say("Catalog: \(try await parts.pipeline.store.itemCount()) items; profiles load in the background (see /readyz).")
         if let generated = parts.generatedKeys {
             say(
                 """
