@@ -19,7 +19,12 @@ extension ProfileBook {
             defer { current = set }
             return current
         }
-        let kept = Set(previous.segments.map(\.slot)).intersection(set.segments.map(\.slot))
+        let previousSlots = Set(previous.segments.map(\.slot))
+        let slots = Set(set.segments.map(\.slot))
+        // A change of features or triggers only: memberships stay as they are.
+        guard previousSlots != slots else { return }
+        let kept = previousSlots.intersection(slots)
+        let evaluate = !slots.subtracting(kept).isEmpty
         let features = self.features
         var counts: [UInt16: Int] = [:]
         for shard in shards {
@@ -27,7 +32,9 @@ extension ProfileBook {
                 for key in state.profiles.keys {
                     var profile = state.profiles.removeValue(forKey: key)!
                     profile.segments.removeAll { !kept.contains($0) }
-                    _ = evaluateSegments(&profile, event: nil, features: features, segments: set, now: now, onlyNew: kept)
+                    if evaluate {
+                        _ = evaluateSegments(&profile, event: nil, features: features, segments: set, now: now, onlyNew: kept)
+                    }
                     for slot in profile.segments { counts[slot, default: 0] += 1 }
                     state.profiles[key] = profile
                 }
