@@ -10,13 +10,18 @@ struct DefinitionsController<Context: RequestContext, Definition: Sendable>: Sen
     let list: @Sendable () async -> [Definition]
     let id: @Sendable (Definition) -> String
     let parse: @Sendable (JSONValue, String) throws -> Definition
-    let put: @Sendable (Definition) async throws -> Void
+    /// Stores a validated definition and returns the answer (usually `describe` of it).
+    let put: @Sendable (Definition) async throws -> JSONValue
     let delete: @Sendable (String) async throws -> Bool
     let describe: @Sendable (Definition) -> JSONValue
+    /// More fields of the list answer (e.g. pending backfills).
+    var listExtras: @Sendable () -> [String: JSONValue] = { [:] }
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.get { _, _ in
-            Response.json(.object([name: .array(await list().map(describe))]))
+            var answer = listExtras()
+            answer[name] = .array(await list().map(describe))
+            return Response.json(.object(answer))
         }
         group.get("{id}") { _, context in
             let wanted = try context.pathId()
@@ -27,8 +32,7 @@ struct DefinitionsController<Context: RequestContext, Definition: Sendable>: Sen
         }
         group.put("{id}") { request, context in
             let definition = try parse(try await bodyReader.read(request), try context.pathId())
-            try await put(definition)
-            return Response.json(describe(definition))
+            return Response.json(try await put(definition))
         }
         group.delete("{id}") { _, context in
             guard try await delete(try context.pathId()) else { throw APIError.notFound(String(name.dropLast())) }

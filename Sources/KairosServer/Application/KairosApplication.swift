@@ -80,38 +80,10 @@ public enum KairosApplication {
                 .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
         ItemsController(store: pipeline.store, bodyReader: bodyReader).addRoutes(
             to: router.group("v1/items").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret)))
-        let admin = router.group("v1/admin").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))
-            .add(middleware: RequireReadyMiddleware(pipeline: pipeline))
-        FeaturesController(registry: registry, backfill: backfill, bodyReader: bodyReader).addRoutes(
-            to: admin.group("features"))
-        let profiles = pipeline.profiles
-        DefinitionsController<BasicRequestContext, SegmentDefinition>(
-            name: "segments", bodyReader: bodyReader, list: { await registry.segmentDefinitions() }, id: \.id,
-            parse: { try SegmentDefinition.parse($0, id: $1) }, put: { try await registry.putSegment($0) },
-            delete: { try await registry.deleteSegment(id: $0) },
-            describe: { definition in
-                guard case .object(var fields) = definition.json else { return definition.json }
-                fields["size"] = .number(Double(profiles.segmentSizes[definition.id] ?? 0))
-                return .object(fields)
-            }
-        ).addRoutes(to: admin.group("segments"))
-        DefinitionsController<BasicRequestContext, ChannelDefinition>(
-            name: "channels", bodyReader: bodyReader, list: { await registry.channelDefinitions() }, id: \.id,
-            parse: { json, id in
-                let channel = try ChannelDefinition.parse(json, id: id)
-                if let host = channel.url.flatMap(WebhookTarget.host(of:)), !configuration.delivery.allowedHosts.contains(host) {
-                    throw APIError.invalidField("url", "host '\(host)' is not in delivery.allowedHosts")
-                }
-                return channel
-            }, put: { try await registry.putChannel($0) },
-            delete: { try await registry.deleteChannel(id: $0) }, describe: \.json
-        ).addRoutes(to: admin.group("channels"))
-        DefinitionsController<BasicRequestContext, TriggerDefinition>(
-            name: "triggers", bodyReader: bodyReader, list: { await registry.triggerDefinitions() }, id: \.id,
-            parse: { try TriggerDefinition.parse($0, id: $1) }, put: { try await registry.putTrigger($0) },
-            delete: { try await registry.deleteTrigger(id: $0) }, describe: \.json
-        ).addRoutes(to: admin.group("triggers"))
-        DeliveriesController(store: pipeline.store).addRoutes(to: admin.group("deliveries"))
+        addAdminRoutes(
+            to: router.group("v1/admin").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))
+                .add(middleware: RequireReadyMiddleware(pipeline: pipeline)),
+            configuration: configuration, pipeline: pipeline, registry: registry, backfill: backfill, bodyReader: bodyReader)
         StreamController(
             tokens: tokens, worker: worker, authenticator: authenticator, bodyReader: bodyReader,
             heartbeat: .seconds(15)
