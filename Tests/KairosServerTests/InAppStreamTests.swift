@@ -50,6 +50,9 @@ struct StreamReader {
             let other = try await client.send(.post, "/v1/stream/tokens", json: #"{"userId":"max"}"#).body["token"]?.stringValue ?? ""
             let refused = try await StreamReader.open(port: port, person: "mia", token: other)
             #expect(refused.status.code == 401)
+            #expect(try await client.send(.get, "/v1/stream", key: nil).status == 422)
+            #expect(try await client.send(.get, "/v1/stream?userId=mia&token=zz", key: nil).status == 401)
+            #expect(try await client.send(.post, "/v1/stream/tokens", json: "{}").body["error"]?["field"] == "userId")
 
             let response = try await StreamReader.open(port: port, person: "mia", token: token)
             #expect(response.status.code == 200)
