@@ -14,29 +14,16 @@ import Testing
         try await server.waitUntilReady()
 
         let load = LoadState()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<8 {
-                group.addTask {
-                    var round = 0
-                    while !load.stop.load(ordering: .relaxed) {
-                        round += 1
-                        let ids = (0..<50).map { "w\(worker)-r\(round)-e\($0)" }
-                        let events = ids.enumerated().map { offset, id in
-                            let user = "crash-u\((worker * 7 + offset) % Self.users)"
-                            let anonymous = "crash-a\((worker * 7 + offset) % Self.users)"
-                            return #"{"type":"track","event":"E\#(offset % 3)","userId":"\#(user)","anonymousId":"\#(anonymous)","messageId":"\#(id)"}"#
-                        }
-                        let body = #"{"batch":[\#(events.joined(separator: ","))]}"#
-                        guard let (status, _) = try? await server.request("POST", "/v1/batch", body: body, key: Keys.write)
-                        else { return }  // the server died: stop sending
-                        if status == 200 { load.acknowledged.withLock { $0.formUnion(ids) } }
-                    }
-                }
+        try await load.run(workers: 8, for: .milliseconds(1500), then: { server.kill9() }) { worker, round in
+            let ids = (0..<50).map { "w\(worker)-r\(round)-e\($0)" }
+            let events = ids.enumerated().map { offset, id in
+                let user = "crash-u\((worker * 7 + offset) % Self.users)"
+                let anonymous = "crash-a\((worker * 7 + offset) % Self.users)"
+                return #"{"type":"track","event":"E\#(offset % 3)","userId":"\#(user)","anonymousId":"\#(anonymous)","messageId":"\#(id)"}"#
             }
-            try await Task.sleep(for: .milliseconds(1500))
-            server.kill9()
-            load.stop.store(true, ordering: .relaxed)
-            try await group.waitForAll()
+            let body = #"{"batch":[\#(events.joined(separator: ","))]}"#
+            let (status, _) = try await server.request("POST", "/v1/batch", body: body, key: Keys.write)
+            return status == 200 ? ids : []
         }
         let acked = load.acknowledged.withLock { $0 }
         #expect(acked.count > 500, "too little load before the kill to be meaningful")
@@ -89,9 +76,34 @@ import Testing
     }
 }
 
+/// Sustained load from several workers until `then` is called; remembers what was acknowledged.
 final class LoadState: Sendable {
     let acknowledged = Mutex<Set<String>>([])
     let stop = Atomic<Bool>(false)
+
+    /// Each worker calls `send(worker, round)` in a loop (returning the acknowledged ids) until
+    /// `duration` has passed and `then` ran, or the server stops answering.
+    func run(
+        workers: Int, for duration: Duration, then: @Sendable () -> Void,
+        send: @escaping @Sendable (Int, Int) async throws -> [String]
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    var round = 0
+                    while !self.stop.load(ordering: .relaxed) {
+                        round += 1
+                        guard let ids = try? await send(worker, round) else { return }  // the server is gone
+                        self.acknowledged.withLock { $0.formUnion(ids) }
+                    }
+                }
+            }
+            try await Task.sleep(for: duration)
+            then()
+            stop.store(true, ordering: .relaxed)
+            try await group.waitForAll()
+        }
+    }
 }
 
 /// SIGTERM during load: in-flight requests are answered, everything acknowledged is stored, the
@@ -102,24 +114,11 @@ final class LoadState: Sendable {
         let server = try ServerProcess(directory: directory)
         try await server.waitUntilReady()
         let load = LoadState()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<6 {
-                group.addTask {
-                    var round = 0
-                    while !load.stop.load(ordering: .relaxed) {
-                        round += 1
-                        let id = "g\(worker)-\(round)"
-                        let body = #"{"type":"track","event":"E","userId":"graceful","messageId":"\#(id)"}"#
-                        guard let (status, _) = try? await server.request("POST", "/v1/track", body: body, key: Keys.write)
-                        else { return }
-                        if status == 200 { load.acknowledged.withLock { _ = $0.insert(id) } }
-                    }
-                }
-            }
-            try await Task.sleep(for: .milliseconds(1000))
-            server.process.terminate()  // SIGTERM
-            load.stop.store(true, ordering: .relaxed)
-            try await group.waitForAll()
+        try await load.run(workers: 6, for: .milliseconds(1000), then: { server.process.terminate() }) { worker, round in
+            let id = "g\(worker)-\(round)"
+            let body = #"{"type":"track","event":"E","userId":"graceful","messageId":"\#(id)"}"#
+            let (status, _) = try await server.request("POST", "/v1/track", body: body, key: Keys.write)  // SIGTERM comes meanwhile
+            return status == 200 ? [id] : []
         }
         server.process.waitUntilExit()
         #expect(server.process.terminationStatus == 0)
