@@ -3,11 +3,8 @@ extension ChannelDefinition {
     /// `{"type": "webhook"|"inapp", "url", "secret", "timeout": "5s", "maxAttempts": 6,
     ///   "caps": [{"count": 1, "per": "24h"}], "quietHours": {"start": "22:00", "end": "08:00"}, "ttl": "24h"}`
     public static func parse(_ json: JSONValue, id pathId: String? = nil) throws(APIError) -> ChannelDefinition {
-        guard case .object(let fields) = json else {
-            throw APIError(status: 422, code: "invalid_definition", message: "a channel must be a JSON object")
-        }
-        let reader = DefinitionReader(fields: fields)
-        let id = try reader.id(pathId: pathId)
+        let (reader, id) = try DefinitionReader.open(json, kind: "channel", pathId: pathId)
+        let fields = reader.fields
         guard let typeName = try reader.string("type") else { throw .missingField("type", "'type' is required: webhook or inapp") }
         guard let kind = Kind(rawValue: typeName) else {
             throw .invalidField("type", "unknown channel type '\(typeName)'; use webhook or inapp")

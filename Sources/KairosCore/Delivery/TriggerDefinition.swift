@@ -37,11 +37,8 @@ public struct TriggerDefinition: Sendable, Equatable {
 
     /// Parses and checks the shape of a trigger (expressions and the channel are checked by ``TriggerSet``).
     public static func parse(_ json: JSONValue, id pathId: String? = nil) throws(APIError) -> TriggerDefinition {
-        guard case .object(let fields) = json else {
-            throw APIError(status: 422, code: "invalid_definition", message: "a trigger must be a JSON object")
-        }
-        let reader = DefinitionReader(fields: fields)
-        let id = try reader.id(pathId: pathId)
+        let (reader, id) = try DefinitionReader.open(json, kind: "trigger", pathId: pathId)
+        let fields = reader.fields
         guard let when = try reader.string("when") else { throw .missingField("when", "'when' (which events start it) is required") }
         guard let channel = try reader.string("channel") else { throw .missingField("channel") }
         guard case .object(let message)? = fields["message"] else {

@@ -4,11 +4,7 @@ extension FeatureDefinition {
     /// `{"id", "type", "filter"?, "value"?, "window"? ("5m", "7d", or absent for lifetime),
     /// "topN"?, "sessionTimeout"?, "description"?}`
     public static func parse(_ json: JSONValue, id pathId: String? = nil) throws(APIError) -> FeatureDefinition {
-        guard case .object(let fields) = json else {
-            throw APIError(status: 422, code: "invalid_definition", message: "a feature must be a JSON object")
-        }
-        let reader = DefinitionReader(fields: fields)
-        let id = try reader.id(pathId: pathId)
+        let (reader, id) = try DefinitionReader.open(json, kind: "feature", pathId: pathId)
         guard let typeName = try reader.string("type") else {
             throw .missingField("type", "'type' is required: one of \(Aggregation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -59,6 +55,15 @@ extension FeatureDefinition {
 /// Typed field access for definition payloads, with errors that name the field.
 struct DefinitionReader {
     let fields: [String: JSONValue]
+
+    /// The reader of a definition payload and its id (from the URL or the body, which must agree).
+    static func open(_ json: JSONValue, kind: String, pathId: String?) throws(APIError) -> (DefinitionReader, String) {
+        guard case .object(let fields) = json else {
+            throw APIError(status: 422, code: "invalid_definition", message: "a \(kind) must be a JSON object")
+        }
+        let reader = DefinitionReader(fields: fields)
+        return (reader, try reader.id(pathId: pathId))
+    }
 
     func string(_ key: String) throws(APIError) -> String? {
         switch fields[key] {

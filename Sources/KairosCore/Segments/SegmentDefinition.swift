@@ -20,11 +20,7 @@ public struct SegmentDefinition: Sendable, Equatable {
 
     /// Parses and checks the shape of a definition (the condition is checked by ``SegmentSet``).
     public static func parse(_ json: JSONValue, id pathId: String? = nil) throws(APIError) -> SegmentDefinition {
-        guard case .object(let fields) = json else {
-            throw APIError(status: 422, code: "invalid_definition", message: "a segment must be a JSON object")
-        }
-        let reader = DefinitionReader(fields: fields)
-        let id = try reader.id(pathId: pathId)
+        let (reader, id) = try DefinitionReader.open(json, kind: "segment", pathId: pathId)
         guard let condition = try reader.string("condition") else { throw .missingField("condition") }
         return SegmentDefinition(id: id, condition: condition, description: try reader.string("description"))
     }
