@@ -177,6 +177,13 @@ import Testing
         #expect(state.cells.count <= 11 * 2 * Int(FeatureSet.bucketsPerWindow + 2))
         #expect(state.marks.count <= FeatureSet.distinctCap + 4)
         #expect(state.tallies.count <= 5 * Int(FeatureSet.bucketsPerWindow + 2))
+        // Arrays grow by small steps and are trimmed: little unused capacity.
+        for (count, capacity) in [(state.cells.count, state.cells.capacity), (state.marks.count, state.marks.capacity)] {
+            #expect(capacity <= count + max(4, count / 2) + 2)
+        }
+        let footprint = book.stateFootprint()
+        #expect(footprint.profiles == 1)
+        #expect(footprint.bytes >= state.cells.count * 16 + state.marks.count * 24)
     }
 
     @Test func invalidDefinitionsAreRejectedWithTheirPosition() throws {

@@ -104,6 +104,46 @@ import Testing
         }
     }
 
+    @Test func aDefinitionsFileDeclaresChannelsAndTriggersWhoseWhenReadsFeatures() async throws {
+        let directory = temporaryDataDirectory()
+        let file = directory + "/definitions.yaml"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try """
+            features:
+              - { id: views_1h, type: count, filter: 'event.name == "Product Viewed"', window: 1h }
+            channels:
+              - { id: app, type: inapp, ttl: 1h }
+            triggers:
+              - id: third_view
+                when: 'event.name == "Product Viewed" && features.views_1h == 3'
+                channel: app
+                message: { title: 'Seen {{features.views_1h}} products' }
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        var configuration = testConfiguration(directory)
+        configuration.definitionsFile = file
+        try await withKairos(directory: directory, configuration: configuration) { client in
+            #expect(try await client.send(.get, "/v1/admin/triggers/third_view").status == 200)
+            for _ in 0..<2 {
+                try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"v1","event":"Product Viewed"}"#)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await client.send(.get, "/v1/admin/deliveries").body["deliveries"]?.arrayValue?.isEmpty == true)
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"v1","event":"Product Viewed"}"#)
+            var deliveries: [JSONValue] = []
+            for _ in 0..<200 where deliveries.isEmpty {
+                deliveries = try await client.send(.get, "/v1/admin/deliveries").body["deliveries"]?.arrayValue ?? []
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(deliveries.count == 1)
+            #expect(deliveries.first?["payload"]?["title"] == "Seen 3 products")
+        }
+        // A channel outside delivery.allowedHosts in the file stops the start.
+        try "channels:\n  - { id: far, type: webhook, url: 'https://example.com/hook' }\n".write(toFile: file, atomically: true, encoding: .utf8)
+        await #expect(throws: APIError.self) {
+            _ = try await KairosApplication.build(configuration: configuration, logger: .init(label: "t"))
+        }
+    }
+
     @Test func aBrokenDefinitionsFileStopsTheStart() async throws {
         let directory = temporaryDataDirectory()
         let file = directory + "/definitions.yaml"

@@ -7,11 +7,30 @@ public final class TriggerSet: Sendable {
         public let condition: Expression?
         let unless: Expression?
         let message: [(String, MessageTemplate?, JSONValue)]
+
+        /// Whether `when` reads the profile, its features or segments (and so needs them loaded;
+        /// otherwise it is tested on the event alone, which is cheaper).
+        public let whenReadsProfile: Bool
+
+        init(
+            definition: TriggerDefinition, when: Expression, condition: Expression?, unless: Expression?,
+            message: [(String, MessageTemplate?, JSONValue)]
+        ) {
+            self.definition = definition
+            self.when = when
+            self.condition = condition
+            self.unless = unless
+            self.message = message
+            whenReadsProfile =
+                !when.referencedFeatures.isEmpty || when.source.contains("profile") || when.source.contains("segments")
+        }
     }
 
     public let triggers: [Compiled]
     public let channels: [String: ChannelDefinition]
     let needsProfile: Bool
+    /// Features read by some trigger's `when` or `condition` (what must be computed to test them).
+    public let conditionFeatures: Set<String>
 
     public static let empty = TriggerSet(triggers: [], channels: [:])
 
@@ -19,6 +38,10 @@ public final class TriggerSet: Sendable {
         self.triggers = triggers
         self.channels = channels
         needsProfile = triggers.contains { ($0.condition?.source.contains("profile") ?? false) }
+        conditionFeatures = triggers.reduce(into: Set<String>()) { result, trigger in
+            result.formUnion(trigger.when.referencedFeatures)
+            result.formUnion(trigger.condition?.referencedFeatures ?? [])
+        }
     }
 
     public func trigger(id: String) -> Compiled? { triggers.first { $0.definition.id == id } }

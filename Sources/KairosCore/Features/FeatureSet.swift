@@ -16,13 +16,30 @@ public final class FeatureSet: Sendable {
         let value: Expression?
         /// Bucket width in milliseconds; 0 for lifetime features (a single bucket).
         let bucketWidth: Millis
+        /// Position of the filter among the set's distinct filters (features with the same filter
+        /// text share one evaluation per event); -1 without a filter.
+        let filterIndex: Int
+        /// Copies of the definition's hot fields (reading them from `definition` would copy, retain
+        /// and release its strings on every event).
+        let aggregation: FeatureDefinition.Aggregation
+        let window: Millis?
+        let isSession: Bool
+        let topN: Int
 
-        init(slot: UInt16, definition: FeatureDefinition, filter: Expression?, value: Expression?, bucketWidth: Millis) {
+        init(
+            slot: UInt16, definition: FeatureDefinition, filter: Expression?, value: Expression?, bucketWidth: Millis,
+            filterIndex: Int = -1
+        ) {
             self.slot = slot
             self.definition = definition
             self.filter = filter
             self.value = value
             self.bucketWidth = bucketWidth
+            self.filterIndex = filter == nil ? -1 : filterIndex
+            self.aggregation = definition.aggregation
+            self.window = definition.window
+            self.isSession = definition.isSession
+            self.topN = definition.topN
         }
     }
 
@@ -38,6 +55,10 @@ public final class FeatureSet: Sendable {
     /// Whether some expression reads `profile.*` or `features.*`.
     public let needsProfile: Bool
     let needsFeatureValues: Bool
+    /// Whether some expression reads more of the profile than its ids and traits.
+    let needsFullProfile: Bool
+    /// Number of distinct filter texts (see ``Compiled/filterIndex``).
+    let filterCount: Int
     /// Inactivity that ends a session (the shortest of the session features' timeouts).
     public let sessionTimeout: Millis
     /// The narrowest bucket of any windowed feature: expired buckets are pruned at most once per
@@ -66,6 +87,8 @@ public final class FeatureSet: Sendable {
         let sources = features.flatMap { [$0.definition.filter, $0.definition.value].compactMap { $0 } }
         needsEventBody = sources.contains { Self.readsEventBody($0) }
         needsProfile = sources.contains { $0.contains("profile") }
+        needsFullProfile = sources.contains(where: SegmentSet.readsProfileDetails)
+        filterCount = (features.map(\.filterIndex).max() ?? -1) + 1
         needsFeatureValues = features.contains { !($0.filter?.referencedFeatures.isEmpty ?? true) || !($0.value?.referencedFeatures.isEmpty ?? true) }
         sessionTimeout = features.filter(\.definition.isSession).map(\.definition.sessionTimeout).min() ?? 30 * 60_000
         pruneInterval = features.map(\.bucketWidth).filter { $0 > 0 }.min() ?? Millis.max
@@ -100,12 +123,21 @@ public final class FeatureSet: Sendable {
         let order = try dependencyOrder(compiled)
         var slots = SlotAllocator(next: previous.nextSlot, kind: "features")
         var result: [Compiled] = []
+        var filterIndexes: [String: Int] = [:]
         for index in order {
             let (definition, filter, value) = compiled[index]
             let old = previous.feature(id: definition.id).flatMap { $0.definition == definition ? $0.slot : nil }
             let slot = try slots.slot(keeping: old)
             let width = definition.window.map { Swift.max(1000, $0 / bucketsPerWindow) } ?? 0
-            result.append(Compiled(slot: slot, definition: definition, filter: filter, value: value, bucketWidth: width))
+            var filterIndex = -1
+            if let source = definition.filter {
+                filterIndex = filterIndexes[source] ?? filterIndexes.count
+                filterIndexes[source] = filterIndex
+            }
+            result.append(
+                Compiled(
+                    slot: slot, definition: definition, filter: filter, value: value, bucketWidth: width,
+                    filterIndex: filterIndex))
         }
         return FeatureSet(features: result, nextSlot: slots.next)
     }

@@ -1,7 +1,7 @@
 extension FeatureState {
     /// The value of `feature` at time `now`.
     func value(of feature: FeatureSet.Compiled, now: Millis, sessionTimeout: Millis) -> ExpressionValue {
-        let definition = feature.definition
+        let definition = feature
         let slot = feature.slot
         let sessionActive = sessionLast > 0 && now - sessionLast <= sessionTimeout
         func inWindow(_ bucket: Int64) -> Bool {
@@ -39,7 +39,7 @@ extension FeatureState {
             return result.map { .number($0) } ?? .null
         case .last, .first:
             guard let mark = marks.first(where: { $0.slot == slot }), inWindow(time: mark.time) else { return .null }
-            return mark.value.map { .json($0) } ?? .null
+            return values.first(where: { $0.slot == slot }).map { .json($0.value) } ?? .null
         case .since:
             guard let mark = marks.first(where: { $0.slot == slot }), inWindow(time: mark.time) else { return .null }
             return .duration(Swift.max(0, now - mark.time))

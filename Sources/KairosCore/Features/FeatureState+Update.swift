@@ -10,10 +10,12 @@ extension FeatureState {
         if isSessionEvent {
             if sessionLast == 0 || time > sessionLast + features.sessionTimeout {
                 // A new session: forget the previous one's counts and items.
-                let sessionSlots = Set(features.features.filter(\.definition.isSession).map(\.slot))
+                let sessionSlots = Set(features.features.filter(\.isSession).map(\.slot))
                 if !sessionSlots.isEmpty {
                     cells.removeAll { sessionSlots.contains($0.slot) }
                     marks.removeAll { sessionSlots.contains($0.slot) }
+                    Self.trim(&cells)
+                    Self.trim(&marks)
                 }
                 sessionStart = time
                 sessionLast = time
@@ -27,15 +29,39 @@ extension FeatureState {
         // pruning (reads ignore them anyway; pruning only keeps memory bounded).
         let prune = features.pruneInterval != Millis.max && latest / features.pruneInterval != prunedAt / features.pruneInterval
         if prune { prunedAt = latest }
+        // One verdict per distinct filter text: 0 unknown, 1 matches, 2 does not.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Swift.max(1, features.filterCount)) { verdicts in
+            verdicts.initialize(repeating: 0)
+            fold(time: time, latest: latest, context: context, features: features, only: only, verdicts: verdicts)
+        }
+        if prune {
+            for feature in features.features where only == nil || only!.contains(feature.slot) {
+                self.prune(feature, latest: latest)
+            }
+            Self.trim(&cells)
+            Self.trim(&marks)
+            Self.trim(&tallies)
+        }
+    }
+
+    private mutating func fold(
+        time: Millis, latest: Millis, context: EvaluationContext, features: FeatureSet, only: Set<UInt16>?,
+        verdicts: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        let isSessionEvent = only == nil
         for feature in features.features {
             if let only, !only.contains(feature.slot) { continue }
-            let definition = feature.definition
+            let definition = feature
             if definition.isSession && (!isSessionEvent || time < sessionStart) { continue }
             let bucket = feature.bucketWidth > 0 ? time / feature.bucketWidth : 0
             if let window = definition.window, (bucket + 1) * feature.bucketWidth <= latest - window {
                 continue  // the event's bucket has already left this window
             }
-            if let filter = feature.filter, !filter.matches(context) { continue }
+            if let filter = feature.filter {
+                let index = feature.filterIndex
+                if verdicts[index] == 0 { verdicts[index] = filter.matches(context) ? 1 : 2 }
+                if verdicts[index] == 2 { continue }
+            }
             switch definition.aggregation {
             case .count:
                 add(.count, slot: feature.slot, bucket: bucket, 1)
@@ -48,13 +74,13 @@ extension FeatureState {
                 extreme(definition.aggregation == .min ? .min : .max, slot: feature.slot, bucket: bucket, number)
             case .last, .first:
                 guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
-                record(Mark(slot: feature.slot, time: time, hash: 0, value: value), aggregation: definition.aggregation, cap: 1)
+                record(Mark(time: time, hash: 0, slot: feature.slot), value: value, aggregation: definition.aggregation, cap: 1)
             case .since:
-                record(Mark(slot: feature.slot, time: time, hash: 0, value: nil), aggregation: .since, cap: 1)
+                record(Mark(time: time, hash: 0, slot: feature.slot), aggregation: .since, cap: 1)
             case .distinct, .sessionItems:
                 guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
                 let hash = ProfileBook.stableHash(value.stringValue ?? JSONWriter.string(value))
-                record(Mark(slot: feature.slot, time: time, hash: hash, value: nil), aggregation: .distinct, cap: FeatureSet.distinctCap)
+                record(Mark(time: time, hash: hash, slot: feature.slot), aggregation: .distinct, cap: FeatureSet.distinctCap)
             case .top:
                 guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
                 let label = value.stringValue ?? JSONWriter.string(value)
@@ -65,18 +91,13 @@ extension FeatureState {
                 break  // read from sessionStart / sessionLast
             }
         }
-        if prune {
-            for feature in features.features where only == nil || only!.contains(feature.slot) {
-                self.prune(feature, latest: latest)
-            }
-        }
     }
 
     private mutating func add(_ kind: Cell.Kind, slot: UInt16, bucket: Int64, _ amount: Double) {
         if let index = cells.firstIndex(where: { $0.slot == slot && $0.kind == kind && $0.bucket == bucket }) {
             cells[index].value += amount
         } else {
-            cells.append(Cell(slot: slot, kind: kind, bucket: bucket, value: amount))
+            Self.append(Cell(slot: slot, kind: kind, bucket: bucket, value: amount), to: &cells)
         }
     }
 
@@ -84,7 +105,7 @@ extension FeatureState {
         if let index = cells.firstIndex(where: { $0.slot == slot && $0.kind == kind && $0.bucket == bucket }) {
             cells[index].value = kind == .min ? Swift.min(cells[index].value, value) : Swift.max(cells[index].value, value)
         } else {
-            cells.append(Cell(slot: slot, kind: kind, bucket: bucket, value: value))
+            Self.append(Cell(slot: slot, kind: kind, bucket: bucket, value: value), to: &cells)
         }
     }
 
@@ -93,7 +114,7 @@ extension FeatureState {
             tallies[index].count += 1
             return
         }
-        tallies.append(Tally(slot: slot, bucket: bucket, count: 1, value: value))
+        Self.append(Tally(slot: slot, bucket: bucket, count: 1, value: value), to: &tallies)
         let values = Set(tallies.lazy.filter { $0.slot == slot }.map(\.value))
         if values.count > FeatureSet.tallyCap {
             // Forget the least frequent value of this feature.
@@ -107,7 +128,7 @@ extension FeatureState {
 
     /// Drops buckets (and marks) that have left the feature's window.
     private mutating func prune(_ feature: FeatureSet.Compiled, latest: Millis) {
-        let definition = feature.definition
+        let definition = feature
         if definition.isSession { return }  // cleared when a new session starts
         guard let window = definition.window, feature.bucketWidth > 0 else { return }
         let oldest = (latest - window) / feature.bucketWidth

@@ -27,24 +27,42 @@ public struct FeatureState: Sendable, Equatable {
         var bucket: Int64 { Int64(storedBucket) }
     }
 
-    /// A remembered value: the last/first value of a feature, or a distinct value's hash and time.
+    /// A remembered time: of the last/first matching event, or a distinct value's hash and latest
+    /// time (24 bytes). The value of a last/first feature is kept in ``values``.
     struct Mark: Sendable, Equatable {
-        var slot: UInt16
         var time: Millis
         var hash: UInt64
-        var value: JSONValue?
-    }
-
-    /// A categorical value's count in one time bucket (top-N features).
-    struct Tally: Sendable, Equatable {
         var slot: UInt16
-        var bucket: Int64
-        var count: UInt32
-        var value: String
     }
 
+    /// The value of a last/first feature.
+    struct Held: Sendable, Equatable {
+        var value: JSONValue
+        var slot: UInt16
+    }
+
+    /// A categorical value's count in one time bucket (top-N features): 32 bytes.
+    struct Tally: Sendable, Equatable {
+        var value: String
+        private var storedBucket: UInt32
+        var count: UInt32
+        var slot: UInt16
+
+        init(slot: UInt16, bucket: Int64, count: UInt32, value: String) {
+            self.value = value
+            self.storedBucket = UInt32(clamping: bucket)
+            self.count = count
+            self.slot = slot
+        }
+
+        var bucket: Int64 { Int64(storedBucket) }
+    }
+
+    // Arrays grow by small steps and are trimmed when pruned (``FeatureState/append(_:to:)``):
+    // doubling would leave up to half of each profile's state unused.
     var cells: [Cell] = []
     var marks: [Mark] = []
+    var values: [Held] = []
     var tallies: [Tally] = []
     /// Start and latest event time of the current session.
     var sessionStart: Millis = 0
@@ -59,7 +77,26 @@ public struct FeatureState: Sendable, Equatable {
         guard !slots.isEmpty else { return }
         cells.removeAll { slots.contains($0.slot) }
         marks.removeAll { slots.contains($0.slot) }
+        values.removeAll { slots.contains($0.slot) }
         tallies.removeAll { slots.contains($0.slot) }
+    }
+
+    /// Appends without doubling the capacity: at most a quarter (and 2 elements) to spare.
+    @inline(__always)
+    static func append<Element>(_ element: Element, to array: inout [Element]) {
+        if array.count == array.capacity { array.reserveCapacity(array.count + Swift.max(2, array.count / 4)) }
+        array.append(element)
+    }
+
+    /// Gives back unused capacity after elements were removed.
+    @inline(__always)
+    static func trim<Element>(_ array: inout [Element]) {
+        if array.capacity > array.count + Swift.max(4, array.count / 2) {
+            array = array.isEmpty ? [] : Array(unsafeUninitializedCapacity: array.count) { buffer, count in
+                _ = buffer.initialize(from: array)
+                count = array.count
+            }
+        }
     }
 
     /// Combines another profile's state into this one (identity merge). Aggregates add up,
@@ -73,18 +110,18 @@ public struct FeatureState: Sendable, Equatable {
                 case .max: cells[index].value = Swift.max(cells[index].value, cell.value)
                 }
             } else {
-                cells.append(cell)
+                Self.append(cell, to: &cells)
             }
         }
         for mark in other.marks {
             guard let feature = features.feature(slot: mark.slot) else { continue }
-            record(mark, aggregation: feature.definition.aggregation, cap: FeatureSet.distinctCap)
+            record(mark, value: other.values.first { $0.slot == mark.slot }?.value, aggregation: feature.aggregation, cap: FeatureSet.distinctCap)
         }
         for tally in other.tallies {
             if let index = tallies.firstIndex(where: { $0.slot == tally.slot && $0.bucket == tally.bucket && $0.value == tally.value }) {
                 tallies[index].count += tally.count
             } else {
-                tallies.append(tally)
+                Self.append(tally, to: &tallies)
             }
         }
         if other.sessionLast > sessionLast {
@@ -93,27 +130,29 @@ public struct FeatureState: Sendable, Equatable {
         }
     }
 
-    /// Records a mark by the rule of its aggregation.
-    mutating func record(_ mark: Mark, aggregation: FeatureDefinition.Aggregation, cap: Int) {
+    /// Records a mark (with the value of a last/first feature) by the rule of its aggregation.
+    mutating func record(_ mark: Mark, value: JSONValue? = nil, aggregation: FeatureDefinition.Aggregation, cap: Int) {
         switch aggregation {
-        case .last, .since:
+        case .last, .since, .first:
+            let later = aggregation != .first
             if let index = marks.firstIndex(where: { $0.slot == mark.slot }) {
-                if mark.time >= marks[index].time { marks[index] = mark }
+                guard later ? mark.time >= marks[index].time : mark.time < marks[index].time else { return }
+                marks[index] = mark
             } else {
-                marks.append(mark)
+                Self.append(mark, to: &marks)
             }
-        case .first:
-            if let index = marks.firstIndex(where: { $0.slot == mark.slot }) {
-                if mark.time < marks[index].time { marks[index] = mark }
+            guard let value else { return }
+            if let index = values.firstIndex(where: { $0.slot == mark.slot }) {
+                values[index].value = value
             } else {
-                marks.append(mark)
+                Self.append(Held(value: value, slot: mark.slot), to: &values)
             }
         case .distinct, .sessionItems:
             if let index = marks.firstIndex(where: { $0.slot == mark.slot && $0.hash == mark.hash }) {
                 marks[index].time = Swift.max(marks[index].time, mark.time)
                 return
             }
-            marks.append(mark)
+            Self.append(mark, to: &marks)
             var count = 0
             var oldest: Int?
             for index in marks.indices where marks[index].slot == mark.slot {

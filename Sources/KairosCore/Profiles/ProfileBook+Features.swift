@@ -46,8 +46,7 @@ extension ProfileBook {
         let json = event.json ?? Self.minimalJSON(event)
         var context = EvaluationContext(event: json, eventTimestamp: event.timestamp, now: event.receivedAt)
         if features.needsProfile {
-            let sources = features.features.flatMap { [$0.definition.filter, $0.definition.value].compactMap { $0 } }
-            context.profile = profileJSON(profile, full: sources.contains(where: SegmentSet.readsProfileDetails))
+            context.profile = profileJSON(profile, full: features.needsFullProfile)
         }
         if features.needsFeatureValues {
             context.features = profile.features.values(features, now: event.receivedAt)

@@ -59,7 +59,7 @@ extension ProfileBook {
             let member = segment.condition.matches(context)
             let index = profile.segments.firstIndex(of: segment.slot)
             if member && index == nil {
-                profile.segments.append(segment.slot)
+                FeatureState.append(segment.slot, to: &profile.segments)
                 context.segments.append(segment.definition.id)
                 transitions.append(transition(segment, entered: true, profile, event, now))
             } else if !member, let index {
@@ -116,14 +116,20 @@ extension ProfileBook {
 
 extension ProfileBook {
     /// What expressions see about `profile` (with `event`, if any): its traits and counters,
-    /// feature values and segments at `now`.
-    public func expressionContext(_ profile: Profile, event: Event?, now: Millis) -> EvaluationContext {
+    /// feature values (all, or only those named in `features`) and segments at `now`.
+    public func expressionContext(
+        _ profile: Profile, event: Event?, now: Millis, features only: Set<String>? = nil
+    ) -> EvaluationContext {
         let features = self.features
         let segments = self.segments
         var context = EvaluationContext(
             event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
         context.profile = profileJSON(profile)
-        context.features = profile.features.values(features, now: now)
+        if let only {
+            context.features = profile.features.values(of: only, features, now: now)
+        } else {
+            context.features = profile.features.values(features, now: now)
+        }
         context.segments = profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }
         return context
     }

@@ -31,7 +31,10 @@ public actor DefinitionRegistry {
 
     /// Loads stored definitions, then `extra` ones (from a YAML file: they win and are stored),
     /// compiles them and puts them in force. Call before the pipeline runs (before the replay).
-    public func load(extraFeatures: [FeatureDefinition] = [], extraSegments: [SegmentDefinition] = []) async throws {
+    public func load(
+        extraFeatures: [FeatureDefinition] = [], extraSegments: [SegmentDefinition] = [],
+        extraChannels: [ChannelDefinition] = [], extraTriggers: [TriggerDefinition] = []
+    ) async throws {
         var loadedFeatures: [String: FeatureDefinition] = [:]
         for json in try await store.definitions(kind: Self.featureKind) {
             let definition = try FeatureDefinition.parse(json)
@@ -54,6 +57,8 @@ public actor DefinitionRegistry {
         }
         for definition in extraFeatures { loadedFeatures[definition.id] = definition }
         for definition in extraSegments { loadedSegments[definition.id] = definition }
+        for definition in extraChannels { loadedChannels[definition.id] = definition }
+        for definition in extraTriggers { loadedTriggers[definition.id] = definition }
         let featureSet = try FeatureSet.compile(Self.ordered(loadedFeatures))
         let segmentSet = try SegmentSet.compile(Self.ordered(loadedSegments), features: featureSet)
         let triggerSet = try TriggerSet.compile(
@@ -63,6 +68,12 @@ public actor DefinitionRegistry {
         }
         for definition in extraSegments {
             try await store.putDefinition(kind: Self.segmentKind, id: definition.id, definition.json)
+        }
+        for definition in extraChannels {
+            try await store.putDefinition(kind: Self.channelKind, id: definition.id, definition.json)
+        }
+        for definition in extraTriggers {
+            try await store.putDefinition(kind: Self.triggerKind, id: definition.id, definition.json)
         }
         pipeline.profiles.install(featureSet)
         pipeline.profiles.install(segmentSet, now: Timestamp.now())

@@ -25,13 +25,16 @@ public final class TriggerEngine: Sendable {
         var profileLoaded = false
         var waits: [PendingWait] = []
         for trigger in set.triggers {
-            if !trigger.when.matches(context) { continue }
-            if trigger.condition != nil && !profileLoaded {
+            let whenReadsProfile = trigger.whenReadsProfile
+            if !whenReadsProfile && !trigger.when.matches(context) { continue }
+            if (trigger.condition != nil || whenReadsProfile) && !profileLoaded {
                 profileLoaded = true
                 if let profile = profiles.profile(idKey: Self.idKey(event)) {
-                    context = profiles.expressionContext(profile, event: event, now: event.receivedAt)
+                    context = profiles.expressionContext(
+                        profile, event: event, now: event.receivedAt, features: set.conditionFeatures)
                 }
             }
+            if whenReadsProfile && !trigger.when.matches(context) { continue }
             if let condition = trigger.condition, !condition.matches(context) { continue }
             waits.append(
                 PendingWait(

@@ -5,6 +5,10 @@ import Metrics
 import ServiceLifecycle
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The single writer of Kairos: group-commits events to the store and applies them to the live
 /// profiles, in log order.
 ///
@@ -141,6 +145,7 @@ public final class IngestPipeline: Service, Sendable {
             profiles.apply(event)
             lastApplied.store(event.seq, ordering: .relaxed)
         }
+        Self.releaseFreedMemory()
         ready.store(true, ordering: .releasing)
         metrics.profiles.record(profiles.count)
         logger.info(
@@ -160,6 +165,17 @@ public final class IngestPipeline: Service, Sendable {
             wakeUp?.resume()
         }
         logger.info("ingest pipeline drained and stopped")
+    }
+
+    /// Hands the heap the replay freed (parsed bodies) back to the system, so that resident memory
+    /// reflects the live state rather than the peak of the load.
+    static func releaseFreedMemory() {
+        #if canImport(Glibc)
+        // glibc's malloc_trim, looked up at run time (its header is not part of the Glibc module).
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        #endif
     }
 
     /// A group of submissions committed together.

@@ -2,7 +2,8 @@ import Foundation
 import KairosCore
 import Yams
 
-/// Definitions given in a YAML file at start (`--definitions FILE`):
+/// Definitions given in a YAML file at start (`--definitions FILE`): `features`, `segments`,
+/// `channels` and `triggers`, each a list of the objects the admin API takes (with their `id`):
 ///
 /// ```yaml
 /// segments:
@@ -17,6 +18,8 @@ import Yams
 public struct DefinitionsFile: Sendable {
     public var features: [FeatureDefinition] = []
     public var segments: [SegmentDefinition] = []
+    public var channels: [ChannelDefinition] = []
+    public var triggers: [TriggerDefinition] = []
 
     /// Reads and validates the file; errors name the section, the index and the field.
     public static func load(path: String) throws -> DefinitionsFile {
@@ -30,38 +33,41 @@ public struct DefinitionsFile: Sendable {
         guard case .object(let sections) = root else {
             throw APIError(status: 422, code: "invalid_yaml", message: "\(path): expected a mapping with 'features'")
         }
+        let known: Set<String> = ["features", "segments", "channels", "triggers"]
+        if let unknown = sections.keys.sorted().first(where: { !known.contains($0) }) {
+            throw APIError.invalidField(unknown, "\(path): unknown section '\(unknown)' (expected \(known.sorted().joined(separator: ", ")))")
+        }
         var file = DefinitionsFile()
-        if let features = sections["features"] {
-            guard case .array(let entries) = features else {
-                throw APIError.invalidField("features", "\(path): 'features' must be a list")
-            }
-            for (index, entry) in entries.enumerated() {
-                do {
-                    file.features.append(try FeatureDefinition.parse(entry))
-                } catch {
-                    var located = error.at(index: index)
-                    located.message = "\(path), features[\(index)]: \(error.message)"
-                    throw located
-                }
-            }
-        }
-        if let segments = sections["segments"] {
-            guard case .array(let entries) = segments else {
-                throw APIError.invalidField("segments", "\(path): 'segments' must be a list")
-            }
-            for (index, entry) in entries.enumerated() {
-                do {
-                    file.segments.append(try SegmentDefinition.parse(entry))
-                } catch {
-                    var located = error.at(index: index)
-                    located.message = "\(path), segments[\(index)]: \(error.message)"
-                    throw located
-                }
-            }
-        }
+        file.features = try section("features", of: sections, path: path) { json throws(APIError) in try FeatureDefinition.parse(json) }
+        file.segments = try section("segments", of: sections, path: path) { json throws(APIError) in try SegmentDefinition.parse(json) }
+        file.channels = try section("channels", of: sections, path: path) { json throws(APIError) in try ChannelDefinition.parse(json) }
+        file.triggers = try section("triggers", of: sections, path: path) { json throws(APIError) in try TriggerDefinition.parse(json) }
         let features = try FeatureSet.compile(file.features)
         _ = try SegmentSet.compile(file.segments, features: features)
+        _ = try TriggerSet.compile(file.triggers, channels: file.channels, features: features)
         return file
+    }
+
+    /// The definitions of one section (a list), each parsed by `parse`; an error names the entry.
+    private static func section<Definition>(
+        _ name: String, of sections: [String: JSONValue], path: String,
+        parse: (JSONValue) throws(APIError) -> Definition
+    ) throws(APIError) -> [Definition] {
+        guard let value = sections[name] else { return [] }
+        guard case .array(let entries) = value else {
+            throw APIError.invalidField(name, "\(path): '\(name)' must be a list")
+        }
+        var result: [Definition] = []
+        for (index, entry) in entries.enumerated() {
+            do {
+                result.append(try parse(entry))
+            } catch {
+                var located = error.at(index: index)
+                located.message = "\(path), \(name)[\(index)]: \(error.message)"
+                throw located
+            }
+        }
+        return result
     }
 
     static func json(from value: Any) throws -> JSONValue {

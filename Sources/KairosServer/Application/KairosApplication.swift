@@ -32,7 +32,14 @@ public enum KairosApplication {
         let backfill = FeatureBackfill(store: store, profiles: profiles, logger: logger)
         let registry = DefinitionRegistry(pipeline: pipeline, backfill: backfill, logger: logger)
         let file = try configuration.definitionsFile.map { try DefinitionsFile.load(path: $0) }
-        try await registry.load(extraFeatures: file?.features ?? [], extraSegments: file?.segments ?? [])
+        for channel in file?.channels ?? [] {
+            if let host = channel.url.flatMap(WebhookTarget.host(of:)), !configuration.delivery.allowedHosts.contains(host) {
+                throw APIError.invalidField("url", "channel '\(channel.id)': host '\(host)' is not in delivery.allowedHosts")
+            }
+        }
+        try await registry.load(
+            extraFeatures: file?.features ?? [], extraSegments: file?.segments ?? [],
+            extraChannels: file?.channels ?? [], extraTriggers: file?.triggers ?? [])
         let worker = DeliveryWorker(
             store: store, engine: pipeline.triggers, configuration: configuration.delivery, logger: logger)
         let tokens = try await StreamTokens.load(configured: configuration.streamSecret, store: store)

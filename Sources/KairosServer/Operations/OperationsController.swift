@@ -22,6 +22,8 @@ struct OperationsController<Context: RequestContext>: Sendable {
             return Response.json(["status": "ready", "profiles": .number(Double(self.pipeline.profiles.count))])
         }
         router.get("metrics") { _, _ in
+            let footprint = self.pipeline.profiles.stateFootprint()
+            Gauge(label: "kairos_feature_state_bytes").record(footprint.bytes)
             for (segment, size) in self.pipeline.profiles.segmentSizes {
                 Gauge(label: "kairos_segment_members", dimensions: [("segment", segment)]).record(size)
             }
