@@ -7,6 +7,9 @@ public struct EvaluationContext: Sendable {
     public var eventTimestamp: Millis?
     /// The profile object: `userId`, `traits`, `eventCounts`, `firstSeen`, `lastSeen` (ISO strings), ...
     public var profile: JSONValue?
+    /// The catalog item being ranked (`id`, `title`, `category`, `tags`, `price`, `available`,
+    /// `attributes`, ...), in placement filters and rules.
+    public var item: JSONValue?
     /// Current feature values by name.
     public var features: [String: ExpressionValue]
     /// Names of the segments the profile belongs to.
@@ -22,6 +25,7 @@ public struct EvaluationContext: Sendable {
         self.event = event
         self.eventTimestamp = eventTimestamp
         self.profile = profile
+        self.item = nil
         self.features = features
         self.segments = segments
         self.now = now

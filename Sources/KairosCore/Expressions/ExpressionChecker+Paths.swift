@@ -1,12 +1,13 @@
 /// Names, field selection, indexing and their static types.
 extension ExpressionChecker {
-    static let roots = "event, context, profile, features, segments or now"
+    static let roots = "event, context, profile, item, features, segments or now"
 
     mutating func identifier(_ name: String, _ syntax: ExpressionSyntax) throws(ExpressionError) -> Checked {
         switch name {
         case "event": return resolved(Path(root: .event, keys: []))
         case "context": return resolved(Path(root: .event, keys: [.key("context")]))
         case "profile": return resolved(Path(root: .profile, keys: []))
+        case "item": return resolved(Path(root: .item, keys: []))
         case "now": return Checked(node: .now, type: .timestamp)
         case "segments":
             noteSegments()
@@ -121,6 +122,7 @@ extension ExpressionChecker {
         switch path.root {
         case .event: return .eventPath(path.keys)
         case .profile: return .profilePath(path.keys)
+        case .item: return .itemPath(path.keys)
         }
     }
 
@@ -142,6 +144,15 @@ extension ExpressionChecker {
             case "firstSeen", "lastSeen": return .timestamp
             case "traits", "eventCounts": return .map
             case "eventTotal": return .number
+            default: return .dyn
+            }
+        case (.item, 1):
+            switch name {
+            case "id", "title", "currency": return .string
+            case "price": return .number
+            case "available": return .bool
+            case "category", "tags": return .list
+            case "attributes": return .map
             default: return .dyn
             }
         case (.profile, 2):

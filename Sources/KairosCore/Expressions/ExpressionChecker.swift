@@ -11,7 +11,7 @@ struct ExpressionChecker: Sendable {
 
     /// A path from a JSON root whose keys are all known at compile time.
     struct Path: Sendable, Equatable {
-        enum Root: Sendable { case event, profile }
+        enum Root: Sendable { case event, profile, item }
 
         var root: Root
         var keys: [ExpressionPathKey]

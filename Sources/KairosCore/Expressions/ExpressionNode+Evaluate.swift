@@ -19,6 +19,9 @@ extension ExpressionNode {
         case .profilePath(let keys):
             guard let profile = context.profile, let value = Self.walk(profile, keys[...]) else { return .null }
             return ExpressionValue(value)
+        case .itemPath(let keys):
+            guard let item = context.item, let value = Self.walk(item, keys[...]) else { return .null }
+            return ExpressionValue(value)
         case .profileTimestamp(let key):
             guard case .object(let fields)? = context.profile else { return .null }
             return Self.timestamp(Self.field(fields, key))

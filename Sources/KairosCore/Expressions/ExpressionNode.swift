@@ -27,6 +27,8 @@ indirect enum ExpressionNode: Sendable {
     case eventTimestamp
     /// A path into the profile object.
     case profilePath([ExpressionPathKey])
+    /// A path into the catalog item being ranked (placement filters and rules).
+    case itemPath([ExpressionPathKey])
     /// A profile field holding an ISO timestamp (`firstSeen`, `lastSeen`).
     case profileTimestamp(String)
     case feature(String)

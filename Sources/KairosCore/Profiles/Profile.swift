@@ -17,6 +17,8 @@ public struct Profile: Sendable, Equatable {
     public var features: FeatureState
     /// Slots of the segments the profile is in (see ``SegmentSet``).
     public var segments: [UInt16]
+    /// Latest item interactions, oldest first (see ``ItemTouch``).
+    public var items: [ItemTouch]
 
     public init(key: String, at time: Millis) {
         self.key = key
@@ -30,6 +32,7 @@ public struct Profile: Sendable, Equatable {
         self.consent = Consent()
         self.features = FeatureState()
         self.segments = []
+        self.items = []
     }
 
     /// The primary user id, if the customer is known.

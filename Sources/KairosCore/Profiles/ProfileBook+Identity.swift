@@ -101,6 +101,7 @@ extension ProfileBook {
             for event in moved.recentEvents { insertRecent(event, into: &into.recentEvents) }
             into.consent = into.consent.merged(with: moved.consent)
             into.features.merge(moved.features, features: features)
+            for touch in moved.items { ItemTouch.insert(touch, into: &into.items) }
             state.profiles[target] = into
         }
         if created { profileCounter.add(1, ordering: .relaxed) }

@@ -13,9 +13,13 @@ public final class ProfileBook: Sendable {
         /// Number of shards, rounded up to a power of two (default 64).
         public var shardCount: Int
 
-        public init(recentEventLimit: Int = 20, shardCount: Int = 64) {
+        /// Which events are item interactions (default: the Segment e-commerce names).
+        public var interactions: InteractionMapping
+
+        public init(recentEventLimit: Int = 20, shardCount: Int = 64, interactions: InteractionMapping = .standard) {
             self.recentEventLimit = recentEventLimit
             self.shardCount = shardCount
+            self.interactions = interactions
         }
     }
 
@@ -36,6 +40,8 @@ public final class ProfileBook: Sendable {
     let featureSet = Mutex(FeatureSet.empty)
     let segmentSet = Mutex(SegmentSet.empty)
     let segmentCounts = Mutex<[UInt16: Int]>([:])
+    /// The recommendation models, fed as events are applied.
+    public let recommender: Recommender
 
     public init(configuration: Configuration = Configuration()) {
         var count = 1
@@ -43,6 +49,7 @@ public final class ProfileBook: Sendable {
         self.shards = (0..<count).map { _ in Shard() }
         self.shardMask = UInt64(count - 1)
         self.recentEventLimit = configuration.recentEventLimit
+        self.recommender = Recommender(mapping: configuration.interactions)
     }
 
     /// Number of live profiles.
@@ -117,6 +124,9 @@ public final class ProfileBook: Sendable {
             if event.type != .consent && !event.isSegmentRecord && !features.features.isEmpty {
                 let context = evaluationContext(event, profile, features)
                 profile.features.update(time: event.timestamp, context: context, features: features)
+            }
+            if event.type == .track && !event.isSegmentRecord {
+                recommender.observe(event, owner: profile.key, history: &profile.items)
             }
             if !event.isSegmentRecord {
                 transitions = evaluateSegments(&profile, event: event, features: features, segments: segments, now: event.receivedAt)

@@ -12,6 +12,7 @@ public actor DefinitionRegistry {
     public static let segmentKind = "segments"
     public static let channelKind = "channels"
     public static let triggerKind = "triggers"
+    public static let placementKind = "placements"
 
     let store: any DataStore
     let pipeline: IngestPipeline
@@ -21,6 +22,7 @@ public actor DefinitionRegistry {
     private(set) var segments: [String: SegmentDefinition] = [:]
     private(set) var channels: [String: ChannelDefinition] = [:]
     private(set) var triggers: [String: TriggerDefinition] = [:]
+    var placements: [String: PlacementDefinition] = [:]
 
     public init(pipeline: IngestPipeline, backfill: FeatureBackfill, logger: Logger) {
         self.store = pipeline.store
@@ -33,8 +35,15 @@ public actor DefinitionRegistry {
     /// compiles them and puts them in force. Call before the pipeline runs (before the replay).
     public func load(
         extraFeatures: [FeatureDefinition] = [], extraSegments: [SegmentDefinition] = [],
-        extraChannels: [ChannelDefinition] = [], extraTriggers: [TriggerDefinition] = []
+        extraChannels: [ChannelDefinition] = [], extraTriggers: [TriggerDefinition] = [],
+        extraPlacements: [PlacementDefinition] = []
     ) async throws {
+        var loadedPlacements: [String: PlacementDefinition] = [:]
+        for json in try await store.definitions(kind: Self.placementKind) {
+            let definition = try PlacementDefinition.parse(json)
+            loadedPlacements[definition.id] = definition
+        }
+        for definition in extraPlacements { loadedPlacements[definition.id] = definition }
         var loadedFeatures: [String: FeatureDefinition] = [:]
         for json in try await store.definitions(kind: Self.featureKind) {
             let definition = try FeatureDefinition.parse(json)
@@ -75,6 +84,12 @@ public actor DefinitionRegistry {
         for definition in extraTriggers {
             try await store.putDefinition(kind: Self.triggerKind, id: definition.id, definition.json)
         }
+        let placementSet = try PlacementSet.compile(Self.ordered(loadedPlacements), features: featureSet)
+        for definition in extraPlacements {
+            try await store.putDefinition(kind: Self.placementKind, id: definition.id, definition.json)
+        }
+        pipeline.profiles.recommender.install(placementSet)
+        placements = loadedPlacements
         pipeline.profiles.install(featureSet)
         pipeline.profiles.install(segmentSet, now: Timestamp.now())
         pipeline.triggers.install(triggerSet)
@@ -213,9 +228,17 @@ public actor DefinitionRegistry {
             guard let removed else { throw error }
             throw APIError(status: 409, code: "in_use", message: "'\(removed)' is still used: \(error.message)", field: "id")
         }
+        let placementSet: PlacementSet
+        do {
+            placementSet = try PlacementSet.compile(Self.ordered(placements), features: featureSet)
+        } catch {
+            guard let removed else { throw error }
+            throw APIError(status: 409, code: "in_use", message: "'\(removed)' is still used: \(error.message)", field: "id")
+        }
         try await persist(store)
         let upTo = try await pipeline.install(featureSet, segmentSet)
         pipeline.triggers.install(triggerSet)
+        pipeline.profiles.recommender.install(placementSet)
         features = nextFeatures
         segments = nextSegments
         let oldSlots = Set(previous.features.map(\.slot))

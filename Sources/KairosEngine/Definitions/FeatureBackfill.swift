@@ -55,7 +55,7 @@ public final class FeatureBackfill: Service, Sendable {
         logger.info("feature backfill started", metadata: ["features": "\(job.features)", "upToSeq": "\(job.upTo)"])
         do {
             let counter = processed
-            let count = try await store.replay(upTo: job.upTo, withBodies: profiles.features.needsEventBody) {
+            let count = try await store.replay(upTo: job.upTo, withBodies: profiles.features.needsEventBody, bodiesFor: []) {
                 [profiles] event in
                 profiles.backfill(event, slots: job.slots)
                 counter.increment()

@@ -140,7 +140,10 @@ public final class IngestPipeline: Service, Sendable {
 
     public func run() async throws {
         let started = ContinuousClock.now
-        let replayed = try await store.replay(upTo: nil, withBodies: profiles.features.needsEventBody) {
+        let replayed = try await store.replay(
+            upTo: nil, withBodies: profiles.features.needsEventBody,
+            bodiesFor: Set(profiles.recommender.mapping.rules.keys)
+        ) {
             [self] event in
             profiles.apply(event)
             lastApplied.store(event.seq, ordering: .relaxed)

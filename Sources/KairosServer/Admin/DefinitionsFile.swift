@@ -20,6 +20,7 @@ public struct DefinitionsFile: Sendable {
     public var segments: [SegmentDefinition] = []
     public var channels: [ChannelDefinition] = []
     public var triggers: [TriggerDefinition] = []
+    public var placements: [PlacementDefinition] = []
 
     /// Reads and validates the file; errors name the section, the index and the field.
     public static func load(path: String) throws -> DefinitionsFile {
@@ -33,7 +34,7 @@ public struct DefinitionsFile: Sendable {
         guard case .object(let sections) = root else {
             throw APIError(status: 422, code: "invalid_yaml", message: "\(path): expected a mapping with 'features'")
         }
-        let known: Set<String> = ["features", "segments", "channels", "triggers"]
+        let known: Set<String> = ["features", "segments", "channels", "triggers", "placements"]
         if let unknown = sections.keys.sorted().first(where: { !known.contains($0) }) {
             throw APIError.invalidField(unknown, "\(path): unknown section '\(unknown)' (expected \(known.sorted().joined(separator: ", ")))")
         }
@@ -42,7 +43,9 @@ public struct DefinitionsFile: Sendable {
         file.segments = try section("segments", of: sections, path: path) { json throws(APIError) in try SegmentDefinition.parse(json) }
         file.channels = try section("channels", of: sections, path: path) { json throws(APIError) in try ChannelDefinition.parse(json) }
         file.triggers = try section("triggers", of: sections, path: path) { json throws(APIError) in try TriggerDefinition.parse(json) }
+        file.placements = try section("placements", of: sections, path: path) { json throws(APIError) in try PlacementDefinition.parse(json) }
         let features = try FeatureSet.compile(file.features)
+        _ = try PlacementSet.compile(file.placements, features: features)
         _ = try SegmentSet.compile(file.segments, features: features)
         _ = try TriggerSet.compile(file.triggers, channels: file.channels, features: features)
         return file

@@ -61,6 +61,15 @@ extension KairosApplication {
             },
             delete: { try await registry.deleteTrigger(id: $0) }, describe: \.json
         ).addRoutes(to: admin.group("triggers"))
+        DefinitionsController<BasicRequestContext, PlacementDefinition>(
+            name: "placements", bodyReader: bodyReader, list: { await registry.placementDefinitions() }, id: \.id,
+            parse: { try PlacementDefinition.parse($0, id: $1) },
+            put: { placement in
+                try await registry.putPlacement(placement)
+                return placement.json
+            },
+            delete: { try await registry.deletePlacement(id: $0) }, describe: \.json
+        ).addRoutes(to: admin.group("placements"))
         DeliveriesController(store: pipeline.store).addRoutes(to: admin.group("deliveries"))
     }
 }

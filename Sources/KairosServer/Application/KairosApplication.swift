@@ -39,18 +39,24 @@ public enum KairosApplication {
         }
         try await registry.load(
             extraFeatures: file?.features ?? [], extraSegments: file?.segments ?? [],
-            extraChannels: file?.channels ?? [], extraTriggers: file?.triggers ?? [])
+            extraChannels: file?.channels ?? [], extraTriggers: file?.triggers ?? [],
+            extraPlacements: file?.placements ?? [])
+        try await ModelRefresher.loadCatalog(store: store, recommender: profiles.recommender)
+        let decisions = DecisionLog(store: store, logger: logger)
         let worker = DeliveryWorker(
             store: store, engine: pipeline.triggers, configuration: configuration.delivery, logger: logger)
         let tokens = try await StreamTokens.load(configured: configuration.streamSecret, store: store)
         let router = buildRouter(
             configuration: configuration, keys: keys, pipeline: pipeline, registry: registry, backfill: backfill,
-            worker: worker, tokens: tokens)
+            worker: worker, tokens: tokens, decisions: decisions)
 
         let scheduler = TriggerScheduler(
             store: store, profiles: profiles, engine: pipeline.triggers, worker: worker,
             configuration: configuration.delivery, logger: logger)
-        var services: [any Service] = [pipeline, backfill, scheduler, worker, DataDirectoryHolder(lock: lock)]
+        var services: [any Service] = [
+            pipeline, backfill, scheduler, worker, decisions,
+            ModelRefresher(store: store, recommender: profiles.recommender, logger: logger), DataDirectoryHolder(lock: lock),
+        ]
         if configuration.exampleData { services.append(ExampleDataLoader(pipeline: pipeline, logger: logger)) }
         let application = Application(
             router: router,
@@ -68,7 +74,7 @@ public enum KairosApplication {
     /// The routes and middleware of the v1 API.
     static func buildRouter(
         configuration: KairosConfiguration, keys: KeyRing, pipeline: IngestPipeline, registry: DefinitionRegistry,
-        backfill: FeatureBackfill, worker: DeliveryWorker, tokens: StreamTokens
+        backfill: FeatureBackfill, worker: DeliveryWorker, tokens: StreamTokens, decisions: DecisionLog
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         // Metrics outside the error mapping, so they see the final status of every response.
@@ -85,8 +91,11 @@ public enum KairosApplication {
         ProfilesController(pipeline: pipeline, bodyReader: bodyReader).addRoutes(
             to: router.group("v1/profiles").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))
                 .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
-        ItemsController(store: pipeline.store, bodyReader: bodyReader).addRoutes(
+        ItemsController(store: pipeline.store, catalog: pipeline.profiles.recommender.catalog, bodyReader: bodyReader).addRoutes(
             to: router.group("v1/items").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret)))
+        DecideController(pipeline: pipeline, log: decisions, bodyReader: bodyReader).addRoutes(
+            to: router.group("v1").add(middleware: RequireKeyMiddleware(authenticator, scope: .write))
+                .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
         addAdminRoutes(
             to: router.group("v1/admin").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))
                 .add(middleware: RequireReadyMiddleware(pipeline: pipeline)),

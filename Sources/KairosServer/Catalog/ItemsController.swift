@@ -5,6 +5,8 @@ import KairosStore
 /// `/v1/items`: the catalog. Secret key only.
 struct ItemsController<Context: RequestContext>: Sendable {
     let store: any DataStore
+    /// The in-memory catalog recommendations read, kept in step with the store.
+    let catalog: Catalog
     let bodyReader: JSONBodyReader
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -12,6 +14,7 @@ struct ItemsController<Context: RequestContext>: Sendable {
             let id = try context.pathId()
             let item = try Item.parse(try await self.bodyReader.read(request), id: id, now: Timestamp.now())
             try await self.store.putItems([item])
+            self.catalog.put([item])
             return Response.json(item.json)
         }
         group.get("{id}") { _, context in
@@ -21,9 +24,11 @@ struct ItemsController<Context: RequestContext>: Sendable {
             return Response.json(item.json)
         }
         group.delete("{id}") { _, context in
-            guard try await self.store.deleteItem(id: try context.pathId()) else {
+            let id = try context.pathId()
+            guard try await self.store.deleteItem(id: id) else {
                 throw APIError.notFound("item")
             }
+            self.catalog.remove(id: id)
             return Response(status: .noContent)
         }
         group.post { request, _ in
@@ -62,6 +67,7 @@ struct ItemsController<Context: RequestContext>: Sendable {
             return .json(.object(detail), status: .init(code: first.status))
         }
         try await store.putItems(items)
+        catalog.put(items)
         return .json([
             "stored": .number(Double(items.count)), "rejected": .array(rejected.map(\.detail)),
         ])

@@ -74,6 +74,7 @@ public final class SQLiteStore: DataStore {
                     """)
         }
         registerDeliveryMigration(&migrator)
+        registerDecisionMigration(&migrator)
         return migrator
     }
 
@@ -104,14 +105,15 @@ public final class SQLiteStore: DataStore {
     }
 
     public func replay(
-        upTo: Int64?, withBodies: Bool, _ body: @escaping @Sendable (Event) -> Void
+        upTo: Int64?, withBodies: Bool, bodiesFor names: Set<String>, _ body: @escaping @Sendable (Event) -> Void
     ) async throws -> Int {
-        try await pool.read { db in
+        let anyBodies = withBodies || !names.isEmpty
+        return try await pool.read { db in
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT seq, message_id, type, name, user_id, anonymous_id, previous_id, ts, received_at, traits, consent
-                    \(withBodies ? ", body" : "") FROM events WHERE seq <= ? ORDER BY seq
+                    \(anyBodies ? ", body" : "") FROM events WHERE seq <= ? ORDER BY seq
                     """, arguments: [upTo ?? Int64.max])
             var count = 0
             while let row = try rows.next() {
@@ -125,7 +127,9 @@ public final class SQLiteStore: DataStore {
                 var event = Event(
                     seq: row[0], messageId: row[1], type: type, name: row[3], userId: row[4], anonymousId: row[5],
                     previousId: row[6], timestamp: row[7], receivedAt: row[8], traits: traits, consent: consent)
-                if withBodies, let text: String = row[11] { event.json = try? JSONParser.parse(text) }
+                if withBodies || (event.name.map(names.contains) ?? false), let text: String = row[11] {
+                    event.json = try? JSONParser.parse(text)
+                }
                 body(event)
                 count += 1
             }

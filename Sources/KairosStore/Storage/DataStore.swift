@@ -12,7 +12,11 @@ public protocol DataStore: DeliveryStore, Sendable {
 
     /// Reads the log in sequence order, up to and including `upTo` (all when `nil`), and hands each
     /// event to `body` — with its parsed JSON when `withBodies`. Returns the number of events read.
-    func replay(upTo: Int64?, withBodies: Bool, _ body: @escaping @Sendable (Event) -> Void) async throws -> Int
+    /// Bodies are parsed (``Event/json``) for every event when `withBodies`, else only for events
+    /// whose name is in `bodiesFor` (item interactions).
+    func replay(
+        upTo: Int64?, withBodies: Bool, bodiesFor names: Set<String>, _ body: @escaping @Sendable (Event) -> Void
+    ) async throws -> Int
 
     /// Stored events of a person (any of the ids), newest first, strictly before `beforeSeq`.
     func events(of ids: PersonIds, beforeSeq: Int64?, limit: Int) async throws -> [StoredEvent]
@@ -26,6 +30,12 @@ public protocol DataStore: DeliveryStore, Sendable {
     /// Deletes an item; `false` if there was none.
     func deleteItem(id: String) async throws -> Bool
     func itemCount() async throws -> Int
+    /// Every item (to load the catalog in memory at start).
+    func allItems() async throws -> [Item]
+    /// Logs decisions (ids already logged are left as they are).
+    func appendDecisions(_ decisions: [DecisionRecord]) async throws
+    /// A logged decision.
+    func decision(id: String) async throws -> DecisionRecord?
 
     /// Stored definitions of one kind (`features`, `segments`, ...), in id order.
     func definitions(kind: String) async throws -> [JSONValue]

@@ -1,0 +1,24 @@
+/// A decision as logged: who, where, when, and what was shown in which position (`body` holds the
+/// response: items with scores and reasons, versions, personalization).
+public struct DecisionRecord: Sendable, Equatable {
+    public var id: String
+    public var profileKey: String?
+    public var userId: String?
+    public var anonymousId: String?
+    public var placement: String
+    public var createdAt: Millis
+    public var body: JSONValue
+
+    public init(
+        id: String, profileKey: String?, userId: String?, anonymousId: String?, placement: String, createdAt: Millis,
+        body: JSONValue
+    ) {
+        self.id = id
+        self.profileKey = profileKey
+        self.userId = userId
+        self.anonymousId = anonymousId
+        self.placement = placement
+        self.createdAt = createdAt
+        self.body = body
+    }
+}

@@ -1,0 +1,143 @@
+extension Ranker {
+    static func isPersonal(_ source: PlacementDefinition.Source) -> Bool {
+        source == .personal || source == .session || source == .recent
+    }
+
+    /// Items the request rules out: ids sent in the request, and by the placement's settings what
+    /// the person bought, interacted with, or was shown too often without interest.
+    func excludedItems(_ request: Ranker.Request, _ definition: PlacementDefinition) -> Set<UInt32> {
+        var excluded = Set(request.exclude.compactMap { recommender.index.number(of: $0) })
+        var seenSinceInterest: [UInt32: Int] = [:]
+        for touch in request.history {
+            if touch.kind == .positive {
+                seenSinceInterest[touch.item] = 0
+                if definition.excludeInteracted || (definition.excludePurchased && touch.isConversion) {
+                    excluded.insert(touch.item)
+                }
+            } else if touch.kind == .seen {
+                seenSinceInterest[touch.item, default: 0] += 1
+            } else {
+                excluded.insert(touch.item)  // removed, dismissed
+            }
+        }
+        if let limit = definition.excludeSeenAfter {
+            for (item, count) in seenSinceInterest where count >= limit { excluded.insert(item) }
+        }
+        return excluded
+    }
+
+    /// Scored candidates of one source, best first, each with the item it came from (if any).
+    func candidatesFrom(
+        _ source: PlacementDefinition.Source, _ request: Ranker.Request, budget: Int
+    ) -> [(item: UInt32, score: Double, anchor: UInt32?)] {
+        let index = recommender.index
+        let positives = request.history.filter { $0.kind == .positive }
+        switch source {
+        case .personal:
+            // Neighbours of the latest distinct items, the most recent weighing most.
+            var anchors: [ItemTouch] = []
+            for touch in positives.reversed() where !anchors.contains(where: { $0.item == touch.item }) {
+                anchors.append(touch)
+                if anchors.count == 8 { break }
+            }
+            return accumulate(anchors.enumerated().map { position, touch in
+                (touch.item, Double(touch.weight) / (1 + 0.5 * Double(position)))
+            }, budget: budget) { recommender.coVisitation.neighbours(of: $0, limit: 50, now: request.now) }
+        case .session:
+            guard let last = positives.last else { return [] }
+            var items: [UInt32] = []
+            var previous = last.time
+            for touch in positives.reversed() {
+                guard previous - touch.time <= SessionNeighbours.timeout else { break }
+                previous = touch.time
+                if !items.contains(touch.item) { items.insert(touch.item, at: 0) }
+            }
+            return recommender.sessions.recommend(for: items, owner: request.owner, limit: budget)
+                .map { ($0.item, $0.score, items.last) }
+        case .similar:
+            let anchors = contextItems(request).compactMap { index.number(of: $0) }
+            return accumulate(anchors.map { ($0, 1.0) }, budget: budget) {
+                recommender.coVisitation.neighbours(of: $0, limit: 100, now: request.now)
+            }
+        case .content:
+            var anchors = contextItems(request).compactMap { index.number(of: $0) }
+            if anchors.isEmpty && request.personalized {
+                for touch in positives.reversed() where !anchors.contains(touch.item) {
+                    anchors.append(touch.item)
+                    if anchors.count == 3 { break }
+                }
+            }
+            let content = recommender.content
+            return accumulate(anchors.map { ($0, 1.0) }, budget: budget) { content.similar(to: $0, limit: 100) }
+        case .trending:
+            let snapshot = recommender.popularity.current
+            if case .string(let category)? = request.context["category"], let list = snapshot.trendingByCategory[category] {
+                return list.prefix(budget).map { ($0, max(snapshot.trendingScore(of: $0), 1e-9), nil) }
+            }
+            return snapshot.trending.prefix(budget).map { ($0, max(snapshot.trendingScore(of: $0), 1e-9), nil) }
+        case .popular:
+            let snapshot = recommender.popularity.current
+            return snapshot.popular.prefix(budget).map { ($0, max(snapshot.popularity(of: $0), 1e-9), nil) }
+        case .recent:
+            var result: [(item: UInt32, score: Double, anchor: UInt32?)] = []
+            for (position, touch) in positives.reversed().enumerated() where !result.contains(where: { $0.item == touch.item }) {
+                result.append((touch.item, 1 / Double(position + 1), nil))
+                if result.count == budget { break }
+            }
+            return result
+        }
+    }
+
+    /// `context.item_id` and the ids of `context.cart` (strings, or objects with `product_id`).
+    func contextItems(_ request: Ranker.Request) -> [String] {
+        var ids: [String] = []
+        if case .string(let id)? = request.context["item_id"] { ids.append(id) }
+        if case .array(let cart)? = request.context["cart"] {
+            for entry in cart.prefix(20) {
+                switch entry {
+                case .string(let id): ids.append(id)
+                case .object(let fields): if case .string(let id)? = fields["product_id"] ?? fields["item_id"] { ids.append(id) }
+                default: break
+                }
+            }
+        }
+        return ids
+    }
+
+    /// Sums neighbour scores over weighted anchors; each item remembers its strongest anchor.
+    private func accumulate(
+        _ anchors: [(UInt32, Double)], budget: Int, neighbours: (UInt32) -> [(item: UInt32, similarity: Double)]
+    ) -> [(item: UInt32, score: Double, anchor: UInt32?)] {
+        let anchorSet = Set(anchors.map(\.0))
+        var scores: [UInt32: (score: Double, best: Double, anchor: UInt32)] = [:]
+        for (anchor, weight) in anchors {
+            for neighbour in neighbours(anchor) where !anchorSet.contains(neighbour.item) {
+                let contribution = weight * neighbour.similarity
+                var entry = scores[neighbour.item] ?? (0, 0, anchor)
+                entry.score += contribution
+                if contribution > entry.best { (entry.best, entry.anchor) = (contribution, anchor) }
+                scores[neighbour.item] = entry
+            }
+        }
+        return scores.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.key < $1.key) }
+            .prefix(budget).map { ($0.key, $0.value.score, $0.value.anchor) }
+    }
+
+    /// A sentence a person can read, naming the item or category behind the recommendation.
+    func reason(_ source: PlacementDefinition.Source, anchor: String?, _ request: Ranker.Request) -> String {
+        let anchorName = anchor.flatMap { id in
+            recommender.index.number(of: id).flatMap { recommender.catalog.entry($0)?.item.title } ?? id
+        }
+        switch source {
+        case .personal: return anchorName.map { "because you viewed \($0)" } ?? "based on your activity"
+        case .session: return anchorName.map { "often viewed in the same visit as \($0)" } ?? "popular in visits like yours"
+        case .similar: return anchorName.map { "bought and viewed together with \($0)" } ?? "related to this item"
+        case .content: return anchorName.map { "similar to \($0)" } ?? "similar items"
+        case .trending:
+            if case .string(let category)? = request.context["category"] { return "trending in \(category)" }
+            return "trending now"
+        case .popular: return "popular"
+        case .recent: return "you viewed this recently"
+        }
+    }
+}

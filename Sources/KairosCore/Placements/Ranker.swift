@@ -1,0 +1,189 @@
+/// Ranks items for one person at one placement: gathers candidates from the placement's sources,
+/// blends their normalised scores by weight, applies exclusions, the filter and the business
+/// rules, diversifies, and fills from the fallback chain. Reads the models' snapshots only.
+public struct Ranker: Sendable {
+    /// What a decision is asked about.
+    public struct Request: Sendable {
+        /// The person's item history (empty for an unknown visitor or without personalization).
+        public var history: [ItemTouch]
+        /// The person's key (to leave their own session out of session neighbours).
+        public var owner: String
+        public var personalized: Bool
+        /// `context` of the request (`item_id`, `category`, `cart`, ...).
+        public var context: [String: JSONValue]
+        public var limit: Int
+        public var exclude: Set<String>
+        public var now: Millis
+
+        public init(
+            history: [ItemTouch], owner: String, personalized: Bool, context: [String: JSONValue], limit: Int,
+            exclude: Set<String>, now: Millis
+        ) {
+            self.history = history
+            self.owner = owner
+            self.personalized = personalized
+            self.context = context
+            self.limit = limit
+            self.exclude = exclude
+            self.now = now
+        }
+    }
+
+    /// One ranked item with its score and readable reasons.
+    public struct Ranked: Sendable, Equatable {
+        public var item: UInt32
+        public var id: String
+        public var score: Double
+        public var reasons: [String]
+        public var source: PlacementDefinition.Source
+    }
+
+    let recommender: Recommender
+
+    public init(recommender: Recommender) { self.recommender = recommender }
+
+    struct Candidate {
+        var score: Double = 0
+        var best: Double = 0
+        var source: PlacementDefinition.Source = .popular
+        var anchor: UInt32?
+    }
+
+    /// The ranked items. `context` is what the filter and rules see (profile, features and
+    /// segments when the placement reads them); its `item` is set per candidate.
+    public func rank(_ request: Request, placement: PlacementSet.Compiled, context: EvaluationContext) -> [Ranked] {
+        let definition = placement.definition
+        let limit = max(1, min(request.limit, 100))
+        let index = recommender.index
+        let excluded = excludedItems(request, definition)
+        var candidates: [UInt32: Candidate] = [:]
+        for source in definition.sources {
+            guard request.personalized || !Self.isPersonal(source.source) else { continue }
+            let scored = candidatesFrom(source.source, request, budget: source.budget)
+            guard let top = scored.first?.score, top > 0 else { continue }
+            for (item, score, anchor) in scored where !excluded.contains(item) {
+                let contribution = source.weight * score / top
+                var candidate = candidates[item] ?? Candidate()
+                candidate.score += contribution
+                if contribution > candidate.best {
+                    candidate.best = contribution
+                    candidate.source = source.source
+                    candidate.anchor = anchor
+                }
+                candidates[item] = candidate
+            }
+        }
+        var ranked = admit(candidates, request, placement, context: context, limit: limit)
+        // Fallback: fill up from the chain, below everything the strategy found.
+        if ranked.count < limit {
+            var taken = Set(ranked.map(\.item))
+            for source in definition.fallback where ranked.count < limit {
+                let scored = candidatesFrom(source, request, budget: max(100, limit * 10))
+                var extra: [UInt32: Candidate] = [:]
+                for (item, score, anchor) in scored where !excluded.contains(item) && !taken.contains(item) {
+                    extra[item] = Candidate(score: score * 1e-3, best: score, source: source, anchor: anchor)
+                }
+                let more = admit(extra, request, placement, context: context, limit: limit - ranked.count)
+                for item in more where taken.insert(item.item).inserted { ranked.append(item) }
+            }
+        }
+        let ids = index.ids(of: ranked.map(\.item))
+        let anchors = index.ids(of: ranked.map { $0.anchor ?? 0 })
+        return ranked.enumerated().map { position, entry in
+            Ranked(
+                item: entry.item, id: ids[position], score: (entry.score * 1e4).rounded() / 1e4,
+                reasons: [reason(entry.source, anchor: entry.anchor.map { _ in anchors[position] }, request)],
+                source: entry.source)
+        }
+    }
+
+    struct Admitted {
+        var item: UInt32
+        var score: Double
+        var source: PlacementDefinition.Source
+        var anchor: UInt32?
+        var category: String
+    }
+
+    /// Filter, rules and diversity over scored candidates; at most `limit` items.
+    private func admit(
+        _ candidates: [UInt32: Candidate], _ request: Request, _ placement: PlacementSet.Compiled,
+        context: EvaluationContext, limit: Int
+    ) -> [Admitted] {
+        let definition = placement.definition
+        let order = candidates.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.key < $1.key) }
+        let entries = recommender.catalog.entries(order.map(\.key))
+        let catalogKnown = recommender.catalog.count > 0
+        var context = context
+        var pinned: [Admitted] = []
+        var normal: [Admitted] = []
+        var buried: [Admitted] = []
+        for (position, (item, candidate)) in order.enumerated() {
+            let entry = entries[position]
+            if catalogKnown {
+                // With a catalog, only items in it and available are recommended.
+                guard let entry, entry.item.available else { continue }
+            }
+            context.item = entry?.json ?? .object(["id": .string(recommender.index.id(of: item) ?? "")])
+            if let filter = placement.filter, !filter.matches(context) { continue }
+            var admitted = Admitted(
+                item: item, score: candidate.score, source: candidate.source, anchor: candidate.anchor,
+                category: entry?.leafCategory ?? "")
+            var bucket = 0
+            for rule in placement.rules where rule.condition.matches(context) {
+                switch rule.effect {
+                case .boost(let factor): admitted.score *= factor
+                case .bury: bucket = -1
+                case .pin: bucket = 1
+                }
+            }
+            switch bucket {
+            case 1: pinned.append(admitted)
+            case -1: buried.append(admitted)
+            default: normal.append(admitted)
+            }
+            if normal.count >= limit * 8 && pinned.count + normal.count >= limit * 8 { break }
+        }
+        normal.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
+        pinned.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
+        buried.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
+        let pool = pinned + diversify(normal, definition, limit: limit) + buried
+        var perCategory: [String: Int] = [:]
+        var result: [Admitted] = []
+        for entry in pool where result.count < limit {
+            if let cap = definition.maxPerCategory, !entry.category.isEmpty {
+                guard perCategory[entry.category, default: 0] < cap else { continue }
+                perCategory[entry.category, default: 0] += 1
+            }
+            result.append(entry)
+        }
+        return result
+    }
+
+    /// Maximal marginal relevance over content similarity, when configured.
+    private func diversify(_ items: [Admitted], _ definition: PlacementDefinition, limit: Int) -> [Admitted] {
+        guard let lambda = definition.mmrLambda, items.count > 1 else { return items }
+        let content = recommender.content
+        var remaining = Array(items.prefix(limit * 4))
+        let top = remaining.first?.score ?? 1
+        var chosen: [Admitted] = []
+        var similarity: [UInt32: [UInt32: Double]] = [:]
+        while !remaining.isEmpty && chosen.count < limit {
+            var bestIndex = 0
+            var bestValue = -Double.infinity
+            for (index, candidate) in remaining.enumerated() {
+                let redundancy = chosen.map { similarity[$0.item]?[candidate.item] ?? 0 }.max() ?? 0
+                let value = lambda * candidate.score / max(top, 1e-12) - (1 - lambda) * redundancy
+                if value > bestValue {
+                    bestValue = value
+                    bestIndex = index
+                }
+            }
+            let picked = remaining.remove(at: bestIndex)
+            similarity[picked.item] = Dictionary(
+                content.similar(to: picked.item, limit: 200).map { ($0.item, $0.similarity) }, uniquingKeysWith: max)
+            chosen.append(picked)
+        }
+        return chosen + remaining
+    }
+}

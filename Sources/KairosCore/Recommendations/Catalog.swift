@@ -1,0 +1,88 @@
+import Synchronization
+
+/// The catalog in memory, by item number: what placement filters and rules read (`item.*`),
+/// categories for diversity and per-category lists, and the text for content similarity.
+public final class Catalog: Sendable {
+    /// One item as the ranker needs it.
+    public struct Entry: Sendable {
+        public let item: Item
+        /// `item.*` for expressions.
+        public let json: JSONValue
+        /// Category keys from the root: `Shoes`, `Shoes/Running`.
+        public let categoryKeys: [String]
+        /// The most specific category key (diversity groups), or "" without a category.
+        public var leafCategory: String { categoryKeys.last ?? "" }
+
+        init(_ item: Item) {
+            self.item = item
+            self.json = item.json
+            var keys: [String] = []
+            var path = ""
+            for part in item.category {
+                path = path.isEmpty ? part : path + "/" + part
+                keys.append(path)
+            }
+            self.categoryKeys = keys
+        }
+    }
+
+    struct State {
+        var entries: [Entry?] = []
+        var version = 0
+        var count = 0
+    }
+
+    public let index: ItemIndex
+    private let state = Mutex(State())
+
+    public init(index: ItemIndex) { self.index = index }
+
+    /// Adds or replaces items.
+    public func put(_ items: [Item]) {
+        let numbered = items.map { (index.intern($0.id), Entry($0)) }
+        state.withLock { state in
+            for (number, entry) in numbered {
+                let position = Int(number)
+                if position >= state.entries.count {
+                    state.entries.append(contentsOf: repeatElement(nil, count: position + 1 - state.entries.count))
+                }
+                if state.entries[position] == nil { state.count += 1 }
+                state.entries[position] = entry
+            }
+            state.version += 1
+        }
+    }
+
+    /// Removes an item (it is no longer recommended).
+    public func remove(id: String) {
+        guard let number = index.number(of: id) else { return }
+        state.withLock { state in
+            guard Int(number) < state.entries.count, state.entries[Int(number)] != nil else { return }
+            state.entries[Int(number)] = nil
+            state.count -= 1
+            state.version += 1
+        }
+    }
+
+    /// The entry of an item number, if the item is in the catalog.
+    public func entry(_ number: UInt32) -> Entry? {
+        state.withLock { Int(number) < $0.entries.count ? $0.entries[Int(number)] : nil }
+    }
+
+    /// Entries of several items at once (one lock).
+    public func entries(_ numbers: [UInt32]) -> [Entry?] {
+        state.withLock { state in numbers.map { Int($0) < state.entries.count ? state.entries[Int($0)] : nil } }
+    }
+
+    /// Number of items in the catalog, and a number that changes with every change.
+    public var count: Int { state.withLock { $0.count } }
+    public var version: Int { state.withLock { $0.version } }
+
+    /// Category keys by item number (empty for unknown items).
+    func categoryKeys() -> [[String]] { state.withLock { $0.entries.map { $0?.categoryKeys ?? [] } } }
+
+    /// Every entry with its number (for index builds, off the hot path).
+    func allEntries() -> [(UInt32, Entry)] {
+        state.withLock { state in state.entries.enumerated().compactMap { index, entry in entry.map { (UInt32(index), $0) } } }
+    }
+}

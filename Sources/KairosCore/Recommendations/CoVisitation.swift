@@ -1,0 +1,93 @@
+import Synchronization
+
+/// Item-to-item collaborative filtering, updated online: two items are related when the same
+/// people interact with both within a week. Pair weights and item masses decay with time
+/// (``ForwardDecay``, τ = 30 days); similarity is the cosine `C(i,j) / √(M(i)·M(j))`, with a small
+/// shrinkage so that one shared visitor does not make two rare items twins. Each item keeps at
+/// most ``neighbourCap`` neighbours, the strongest.
+public final class CoVisitation: Sendable {
+    public static let neighbourCap = 200
+    /// Pairs further apart than this in one history are not counted.
+    public static let pairWindow: Millis = 7 * 86_400_000
+    public let decay = ForwardDecay(tau: 30 * 86_400_000)
+    /// Added to the cosine's denominator (in units of decayed interactions at now).
+    static let shrinkage = 2.0
+
+    struct Shard {
+        var neighbours: [UInt32: [UInt32: Double]] = [:]
+        var mass: [UInt32: Double] = [:]
+    }
+
+    final class Lock: Sendable {
+        let state = Mutex(Shard())
+    }
+
+    private let shards: [Lock] = (0..<32).map { _ in Lock() }
+
+    public init() {}
+
+    @inline(__always)
+    private func shard(_ item: UInt32) -> Lock { shards[Int(item & 31)] }
+
+    /// Folds a positive interaction with `item` into the model, pairing it with the person's
+    /// earlier positive interactions (`history`, oldest first, not yet holding this one).
+    public func observe(item: UInt32, weight: Float, time: Millis, history: [ItemTouch]) {
+        let scale = decay.scale(time)
+        shard(item).state.withLock { $0.mass[item, default: 0] += scale * Double(weight) }
+        var distance = 0
+        var seen: Set<UInt32> = [item]
+        for touch in history.reversed() where touch.kind == .positive {
+            guard abs(time - touch.time) <= Self.pairWindow, seen.insert(touch.item).inserted else { continue }
+            let pair = scale * Double(min(weight, touch.weight)) / (1 + 0.3 * Double(distance))
+            add(pair, from: touch.item, to: item)
+            add(pair, from: item, to: touch.item)
+            distance += 1
+            if distance >= 10 { break }
+        }
+    }
+
+    private func add(_ amount: Double, from: UInt32, to: UInt32) {
+        shard(from).state.withLock { shard in
+            var list = shard.neighbours[from, default: [:]]
+            shard.neighbours[from] = nil
+            list[to, default: 0] += amount
+            if list.count > Self.neighbourCap * 3 / 2 {
+                let kept = list.sorted { $0.value > $1.value }.prefix(Self.neighbourCap)
+                list = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+            }
+            shard.neighbours[from] = list
+        }
+    }
+
+    /// The most similar items to `item` at `now`, best first.
+    public func neighbours(of item: UInt32, limit: Int, now: Millis) -> [(item: UInt32, similarity: Double)] {
+        let (list, ownMass) = shard(item).state.withLock { ($0.neighbours[item] ?? [:], $0.mass[item] ?? 0) }
+        guard !list.isEmpty, ownMass > 0 else { return [] }
+        let scale = decay.scale(now)
+        var result: [(item: UInt32, similarity: Double)] = []
+        result.reserveCapacity(list.count)
+        for (other, together) in list {
+            let otherMass = shard(other).state.withLock { $0.mass[other] ?? 0 }
+            guard otherMass > 0 else { continue }
+            let similarity = together / (sqrtProduct(ownMass, otherMass) + Self.shrinkage * scale)
+            result.append((other, similarity))
+        }
+        result.sort { $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.item < $1.item) }
+        return Array(result.prefix(limit))
+    }
+
+    private func sqrtProduct(_ a: Double, _ b: Double) -> Double { (a * b).squareRoot() }
+
+    /// Number of items with neighbours and of stored pairs (for metrics).
+    public var size: (items: Int, pairs: Int) {
+        var items = 0
+        var pairs = 0
+        for shard in shards {
+            shard.state.withLock { state in
+                items += state.neighbours.count
+                for list in state.neighbours.values { pairs += list.count }
+            }
+        }
+        return (items, pairs)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Content-based similarity from item attributes: category path, tags, brand and title words,
+/// weighted by TF-IDF and compared by cosine. Built off the hot path from the catalog and swapped
+/// in whole; it also relates brand-new items that nobody has interacted with yet.
+public final class ContentIndex: Sendable {
+    /// Items a token's posting list keeps (very common tokens carry little weight anyway).
+    static let postingCap = 2000
+
+    /// Unit-length TF-IDF vector per item number: (token number, weight).
+    let vectors: [UInt32: [(token: Int32, weight: Float)]]
+    /// Token number → items holding it, by decreasing weight.
+    let postings: [[(item: UInt32, weight: Float)]]
+    /// Catalog version the index was built from.
+    public let version: Int
+
+    public static let empty = ContentIndex(vectors: [:], postings: [], version: -1)
+
+    init(vectors: [UInt32: [(token: Int32, weight: Float)]], postings: [[(item: UInt32, weight: Float)]], version: Int) {
+        self.vectors = vectors
+        self.postings = postings
+        self.version = version
+    }
+
+    /// Builds the index of the catalog's current items.
+    public static func build(from catalog: Catalog) -> ContentIndex {
+        let version = catalog.version
+        let entries = catalog.allEntries()
+        var tokenNumbers: [String: Int32] = [:]
+        var documentFrequency: [Int] = []
+        var termCounts: [(UInt32, [Int32: Float])] = []
+        termCounts.reserveCapacity(entries.count)
+        for (number, entry) in entries {
+            var counts: [Int32: Float] = [:]
+            for (token, weight) in tokens(of: entry.item) {
+                let id: Int32
+                if let known = tokenNumbers[token] {
+                    id = known
+                } else {
+                    id = Int32(documentFrequency.count)
+                    tokenNumbers[token] = id
+                    documentFrequency.append(0)
+                }
+                if counts[id] == nil { documentFrequency[Int(id)] += 1 }
+                counts[id, default: 0] += weight
+            }
+            termCounts.append((number, counts))
+        }
+        let total = Float(max(1, entries.count))
+        var vectors: [UInt32: [(token: Int32, weight: Float)]] = [:]
+        var postings: [[(item: UInt32, weight: Float)]] = Array(repeating: [], count: documentFrequency.count)
+        for (number, counts) in termCounts {
+            var vector = counts.map { token, tf in
+                (token: token, weight: (1 + log(tf)) * log(1 + total / Float(documentFrequency[Int(token)])))
+            }
+            let norm = vector.reduce(0) { $0 + $1.weight * $1.weight }.squareRoot()
+            guard norm > 0 else { continue }
+            for index in vector.indices { vector[index].weight /= norm }
+            vectors[number] = vector
+            for entry in vector { postings[Int(entry.token)].append((number, entry.weight)) }
+        }
+        for token in postings.indices where postings[token].count > postingCap {
+            postings[token].sort { $0.weight > $1.weight }
+            postings[token].removeLast(postings[token].count - postingCap)
+        }
+        return ContentIndex(vectors: vectors, postings: postings, version: version)
+    }
+
+    /// Tokens of an item with their term weights: every level of the category path, tags, brand,
+    /// and title words (lower-cased, 2+ letters).
+    static func tokens(of item: Item) -> [(String, Float)] {
+        var result: [(String, Float)] = []
+        var path = ""
+        for part in item.category {
+            path = path.isEmpty ? part : path + "/" + part
+            result.append(("c:" + path.lowercased(), 2))
+        }
+        for tag in item.tags { result.append(("t:" + tag.lowercased(), 1.5)) }
+        if case .string(let brand)? = item.attributes["brand"] { result.append(("b:" + brand.lowercased(), 2)) }
+        if let title = item.title {
+            for word in title.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where word.count >= 2 {
+                result.append(("w:" + word, 1))
+            }
+        }
+        return result
+    }
+
+    /// Items most similar to `item` by content, best first.
+    public func similar(to item: UInt32, limit: Int) -> [(item: UInt32, similarity: Double)] {
+        guard let vector = vectors[item] else { return [] }
+        var scores: [UInt32: Float] = [:]
+        for entry in vector {
+            for posting in postings[Int(entry.token)] where posting.item != item {
+                scores[posting.item, default: 0] += entry.weight * posting.weight
+            }
+        }
+        return scores.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+            .prefix(limit).map { ($0.key, Double($0.value)) }
+    }
+}

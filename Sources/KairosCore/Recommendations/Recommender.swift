@@ -1,0 +1,61 @@
+import Synchronization
+
+/// The online recommendation models, fed by the single writer as events are applied and read by
+/// decisions from any thread: item-to-item co-visitation, session neighbours, popularity and
+/// trending, and content similarity over the in-memory catalog.
+public final class Recommender: Sendable {
+    public let index: ItemIndex
+    public let catalog: Catalog
+    public let coVisitation = CoVisitation()
+    public let sessions: SessionNeighbours
+    public let popularity = Popularity()
+    public let mapping: InteractionMapping
+    private let contentIndex = Mutex(ContentIndex.empty)
+    private let placementSet = Mutex(PlacementSet.empty)
+
+    public init(mapping: InteractionMapping = .standard, sessionCapacity: Int = 50_000) {
+        let index = ItemIndex()
+        self.index = index
+        self.catalog = Catalog(index: index)
+        self.mapping = mapping
+        self.sessions = SessionNeighbours(capacity: sessionCapacity)
+    }
+
+    /// The placements in force.
+    public var placements: PlacementSet { placementSet.withLock { $0 } }
+
+    /// Puts new placements in force (swapped whole).
+    public func install(_ placements: PlacementSet) { placementSet.withLock { $0 = placements } }
+
+    /// The content index in force.
+    public var content: ContentIndex { contentIndex.withLock { $0 } }
+
+    /// Folds an event into the models and the profile's item history (called by the writer, in
+    /// log order, under the profile's lock).
+    func observe(_ event: Event, owner: String, history: inout [ItemTouch]) {
+        guard let rule = mapping.rule(for: event) else { return }
+        let ids = InteractionMapping.itemIds(in: event.json)
+        guard !ids.isEmpty else { return }
+        for id in ids {
+            let item = index.intern(id)
+            if rule.kind == .positive && rule.weight > 0 {
+                coVisitation.observe(item: item, weight: rule.weight, time: event.timestamp, history: history)
+                sessions.observe(owner: owner, item: item, time: event.timestamp)
+                popularity.observe(item: item, weight: rule.weight, time: event.timestamp)
+            }
+            ItemTouch.insert(
+                ItemTouch(item: item, time: event.timestamp, kind: rule.kind, weight: rule.weight, conversion: rule.conversion),
+                into: &history)
+        }
+    }
+
+    /// Rebuilds the read-mostly snapshots: ranked popularity lists, and the content index when
+    /// the catalog changed. Runs off the hot path (the model refresher).
+    public func refresh() {
+        popularity.refresh(catalog: catalog)
+        if content.version != catalog.version {
+            let next = ContentIndex.build(from: catalog)
+            contentIndex.withLock { $0 = next }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Synchronization
+
+/// Session-based k-nearest neighbours (Ludewig & Jannach, "Evaluation of session-based
+/// recommendation algorithms", 2018): the items of the current session are matched against recent
+/// sessions of other people; items that appeared in the most similar sessions are recommended.
+/// Keeps the last ``capacity`` sessions in a ring and, per item, the sessions that hold it.
+public final class SessionNeighbours: Sendable {
+    /// Inactivity that ends a session.
+    public static let timeout: Millis = 30 * 60_000
+    static let itemsPerSession = 30
+    static let sessionsPerItem = 100
+    /// Neighbour sessions considered per request.
+    static let neighbourCount = 100
+
+    struct Session {
+        var owner: String
+        var items: [UInt32]
+        var last: Millis
+        var generation: UInt32
+    }
+
+    struct State {
+        var ring: [Session?]
+        var next = 0
+        var generation: UInt32 = 0
+        var open: [String: Int] = [:]
+        /// Item → (ring slot, generation) of sessions holding it, most recent last.
+        var index: [UInt32: [(slot: Int32, generation: UInt32)]] = [:]
+    }
+
+    private let state: Mutex<State>
+    public let capacity: Int
+
+    public init(capacity: Int = 50_000) {
+        self.capacity = capacity
+        state = Mutex(State(ring: Array(repeating: nil, count: capacity)))
+    }
+
+    /// Adds a positive interaction to `owner`'s current session (opening one when needed).
+    public func observe(owner: String, item: UInt32, time: Millis) {
+        state.withLock { state in
+            var slot = state.open[owner]
+            if let current = slot, let session = state.ring[current], session.owner == owner,
+                time - session.last <= Self.timeout, time >= session.last - Self.timeout
+            {
+                if session.items.contains(item) {
+                    state.ring[current]!.last = max(session.last, time)
+                    return
+                }
+                guard session.items.count < Self.itemsPerSession else { return }
+            } else {
+                // A new session, in the ring's oldest slot.
+                let fresh = state.next
+                state.next = (state.next + 1) % capacity
+                if let evicted = state.ring[fresh], state.open[evicted.owner] == fresh { state.open[evicted.owner] = nil }
+                state.generation &+= 1
+                state.ring[fresh] = Session(owner: owner, items: [], last: time, generation: state.generation)
+                state.open[owner] = fresh
+                slot = fresh
+            }
+            let current = slot!
+            state.ring[current]!.items.append(item)
+            state.ring[current]!.last = max(state.ring[current]!.last, time)
+            var postings = state.index[item, default: []]
+            state.index[item] = nil
+            postings.append((Int32(current), state.ring[current]!.generation))
+            if postings.count > Self.sessionsPerItem * 3 / 2 { postings.removeFirst(postings.count - Self.sessionsPerItem) }
+            state.index[item] = postings
+        }
+    }
+
+    /// Items that followed `items` (the current session, oldest first) in similar sessions of
+    /// other people, with their scores, best first.
+    public func recommend(for items: [UInt32], owner: String, limit: Int) -> [(item: UInt32, score: Double)] {
+        guard !items.isEmpty else { return [] }
+        let current = Set(items)
+        return state.withLock { state -> [(item: UInt32, score: Double)] in
+            // Overlap of each candidate session with the current one (recent items weigh more).
+            var overlap: [Int32: Double] = [:]
+            for (position, item) in items.enumerated() {
+                let recency = Double(position + 1) / Double(items.count)
+                for posting in (state.index[item] ?? []).suffix(Self.sessionsPerItem) {
+                    guard let session = state.ring[Int(posting.slot)], session.generation == posting.generation,
+                        session.owner != owner
+                    else { continue }
+                    overlap[posting.slot, default: 0] += recency
+                }
+            }
+            var neighbours: [(slot: Int32, similarity: Double)] = overlap.map { slot, shared in
+                let size = state.ring[Int(slot)]!.items.count
+                return (slot, shared / (Double(current.count) * Double(size)).squareRoot())
+            }
+            neighbours.sort { $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.slot < $1.slot) }
+            var scores: [UInt32: Double] = [:]
+            for neighbour in neighbours.prefix(Self.neighbourCount) {
+                for item in state.ring[Int(neighbour.slot)]!.items where !current.contains(item) {
+                    scores[item, default: 0] += neighbour.similarity
+                }
+            }
+            return scores.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+                .prefix(limit).map { ($0.key, $0.value) }
+        }
+    }
+
+    /// Number of sessions held (for metrics).
+    public var sessionCount: Int { state.withLock { $0.ring.reduce(0) { $0 + ($1 == nil ? 0 : 1) } } }
+}

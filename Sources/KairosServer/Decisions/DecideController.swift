@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import KairosCore
+import KairosEngine
+
+/// `POST /v1/decide`: ranked items for a person at a placement, with reasons; every decision is
+/// logged. Takes a write key (apps may call it directly) or a secret key.
+struct DecideController<Context: RequestContext>: Sendable {
+    let pipeline: IngestPipeline
+    let log: DecisionLog
+    let bodyReader: JSONBodyReader
+
+    /// Version of the ranking code and models, reported with every decision.
+    static var modelVersion: String { "kairos-recs-1" }
+
+    func addRoutes(to group: RouterGroup<Context>) {
+        group.post("decide") { request, _ in
+            try await self.decide(try await self.bodyReader.read(request))
+        }
+    }
+
+    func decide(_ body: JSONValue) async throws -> Response {
+        guard case .object(let fields) = body else {
+            throw APIError(status: 400, code: "invalid_body", message: "the body must be a JSON object")
+        }
+        let userId = try Self.string(fields, "userId")
+        let anonymousId = try Self.string(fields, "anonymousId")
+        guard let placementId = try Self.string(fields, "placement") else { throw APIError.missingField("placement") }
+        var requestContext: [String: JSONValue] = [:]
+        if let context = fields["context"], context != .null {
+            guard case .object(let object) = context else { throw APIError.invalidField("context", "'context' must be an object") }
+            requestContext = object
+        }
+        var limit: Int?
+        if let value = fields["limit"], value != .null {
+            guard case .number(let number) = value, number == number.rounded(), (1...100).contains(number) else {
+                throw APIError.invalidField("limit", "'limit' must be an integer from 1 to 100")
+            }
+            limit = Int(number)
+        }
+        var exclude: Set<String> = []
+        if let value = fields["exclude"], value != .null {
+            guard case .array(let entries) = value else { throw APIError.invalidField("exclude", "'exclude' must be a list of item ids") }
+            for (index, entry) in entries.enumerated() {
+                guard case .string(let id) = entry else {
+                    throw APIError.invalidField("exclude", "exclude[\(index)] must be a string").at(index: index)
+                }
+                exclude.insert(id)
+            }
+        }
+        let profiles = pipeline.profiles
+        let recommender = profiles.recommender
+        let (placement, defined) = recommender.placements.placement(placementId)
+        let profile = userId.flatMap { profiles.profile(idKey: ProfileKey.user($0)) }
+            ?? anonymousId.flatMap { profiles.profile(idKey: ProfileKey.anonymous($0)) }
+        let personalized = profile?.consent.allows("personalization") ?? true
+        let now = Timestamp.now()
+        var context = EvaluationContext(event: .object(["context": .object(requestContext)]), now: now)
+        if placement.needsProfile, let profile, personalized {
+            context = profiles.expressionContext(profile, event: nil, now: now)
+            context.event = .object(["context": .object(requestContext)])
+        }
+        let ranker = Ranker(recommender: recommender)
+        let ranked = ranker.rank(
+            Ranker.Request(
+                history: personalized ? profile?.items ?? [] : [], owner: profile?.key ?? "",
+                personalized: personalized, context: requestContext, limit: limit ?? placement.definition.limit,
+                exclude: exclude, now: now),
+            placement: placement, context: context)
+        let decisionId = UUID().uuidString.lowercased()
+        var response: [String: JSONValue] = [
+            "decisionId": .string(decisionId),
+            "placement": .string(placementId),
+            "items": .array(ranked.enumerated().map { position, item in
+                .object([
+                    "id": .string(item.id), "score": .number(item.score), "position": .number(Double(position + 1)),
+                    "source": .string(item.source.rawValue), "reasons": .array(item.reasons.map { .string($0) }),
+                ])
+            }),
+            "strategy": .string(defined ? placementId : "default"),
+            "modelVersion": .string(Self.modelVersion),
+            "personalized": .bool(personalized && profile != nil),
+        ]
+        if !personalized {
+            response["notice"] = "personalization consent withdrawn: non-personal recommendations only"
+        }
+        log.record(
+            DecisionRecord(
+                id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId, placement: placementId,
+                createdAt: now, body: .object(response)))
+        return Response.json(.object(response))
+    }
+
+    private static func string(_ fields: [String: JSONValue], _ key: String) throws(APIError) -> String? {
+        switch fields[key] {
+        case nil, .null?: return nil
+        case .string(let text)? where !text.isEmpty && text.utf8.count <= 256: return text
+        default: throw APIError.invalidField(key, "'\(key)' must be a non-empty string of at most 256 bytes")
+        }
+    }
+}
