@@ -10,14 +10,12 @@ import Synchronization
 public final class DecisionLog: Service, Sendable {
     struct State {
         var pending: [DecisionRecord] = []
-        var wakeUp: CheckedContinuation<Void, Never>?
-        var stopping = false
     }
 
     let store: any DataStore
     let logger: Logger
     private let state = Mutex(State())
-    /// Most decisions kept waiting; beyond it the oldest are written first, synchronously.
+    /// Most decisions kept waiting (if the store stalls); beyond it the oldest are dropped.
     static let maxPending = 50_000
 
     public init(store: any DataStore, logger: Logger) {
@@ -27,12 +25,10 @@ public final class DecisionLog: Service, Sendable {
 
     /// Queues a decision for the log.
     public func record(_ decision: DecisionRecord) {
-        let wakeUp = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        state.withLock { state in
+            if state.pending.count >= Self.maxPending { state.pending.removeFirst() }  // never unbounded
             state.pending.append(decision)
-            defer { state.wakeUp = nil }
-            return state.pending.count >= 256 ? state.wakeUp : nil
         }
-        wakeUp?.resume()
     }
 
     /// Writes everything queued now (tests, shutdown).
@@ -54,41 +50,12 @@ public final class DecisionLog: Service, Sendable {
     }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
-            while true {
-                let stopping = state.withLock { $0.stopping }
-                await flush()
-                if stopping { break }
-                // Wake after 50 ms, or earlier when a batch has gathered.
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { try? await Task.sleep(for: .milliseconds(50)) }
-                    group.addTask {
-                        await withCheckedContinuation { continuation in
-                            let resumeNow = self.state.withLock { state -> Bool in
-                                if state.stopping || state.pending.count >= 256 { return true }
-                                state.wakeUp = continuation
-                                return false
-                            }
-                            if resumeNow { continuation.resume() }
-                        }
-                    }
-                    await group.next()
-                    group.cancelAll()
-                    let pending = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                        defer { state.wakeUp = nil }
-                        return state.wakeUp
-                    }
-                    pending?.resume()
-                    await group.waitForAll()
-                }
+        // Writes what gathered every 20 ms (one transaction each); drains on shutdown.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(20))
+                await self.flush()
             }
-        } onGracefulShutdown: {
-            let wakeUp = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                state.stopping = true
-                defer { state.wakeUp = nil }
-                return state.wakeUp
-            }
-            wakeUp?.resume()
         }
         await flush()
         logger.info("decision log drained and stopped")

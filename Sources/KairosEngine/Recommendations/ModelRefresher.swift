@@ -31,11 +31,12 @@ public struct ModelRefresher: Service {
         let pairs = Gauge(label: "kairos_model_covisitation_pairs")
         let sessions = Gauge(label: "kairos_model_sessions")
         let catalog = Gauge(label: "kairos_catalog_items")
-        var ticks = 0
-        while !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: interval)
-            guard !Task.isCancelled else { break }
-            recommender.refresh()
+        await cancelWhenGracefulShutdown {
+            var ticks = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard !Task.isCancelled else { break }
+                recommender.refresh()
             ticks += 1
             if ticks % 10 == 1 {
                 let size = recommender.coVisitation.size
@@ -43,6 +44,7 @@ public struct ModelRefresher: Service {
                 pairs.record(size.pairs)
                 sessions.record(recommender.sessions.sessionCount)
                 catalog.record(recommender.catalog.count)
+            }
             }
         }
         logger.info("model refresher stopped")
