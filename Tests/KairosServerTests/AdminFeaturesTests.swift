@@ -113,6 +113,7 @@ import Testing
               - { id: views_1h, type: count, filter: 'event.name == "Product Viewed"', window: 1h }
             channels:
               - { id: app, type: inapp, ttl: 1h }
+              - { id: hook, type: webhook, url: 'http://127.0.0.1:9/hook', secret: s3cret }
             triggers:
               - id: third_view
                 when: 'event.name == "Product Viewed" && features.views_1h == 3'
@@ -136,6 +137,10 @@ import Testing
             }
             #expect(deliveries.count == 1)
             #expect(deliveries.first?["payload"]?["title"] == "Seen 3 products")
+        }
+        // Restarted without the file, the stored channels keep their signing secret.
+        try await withKairos(directory: directory) { client async throws -> Void in
+            #expect(try await client.send(.get, "/v1/admin/channels/hook").body["signed"] == true)
         }
         // A channel outside delivery.allowedHosts in the file stops the start.
         try "channels:\n  - { id: far, type: webhook, url: 'https://example.com/hook' }\n".write(toFile: file, atomically: true, encoding: .utf8)

@@ -87,7 +87,6 @@ extension ChannelDefinition {
         guard case .object(var fields) = json else { return json }
         fields.removeValue(forKey: "signed")
         if let secret { fields["secret"] = .string(secret) }
-        if let quietHours = fields["quietHours"] { fields["quietHours"] = quietHours }
         return .object(fields)
     }
 }

@@ -38,56 +38,24 @@ public actor DefinitionRegistry {
         extraChannels: [ChannelDefinition] = [], extraTriggers: [TriggerDefinition] = [],
         extraPlacements: [PlacementDefinition] = []
     ) async throws {
-        var loadedPlacements: [String: PlacementDefinition] = [:]
-        for json in try await store.definitions(kind: Self.placementKind) {
-            let definition = try PlacementDefinition.parse(json)
-            loadedPlacements[definition.id] = definition
+        let loadedFeatures = try await stored(Self.featureKind, extra: extraFeatures, id: \.id) { try FeatureDefinition.parse($0) }
+        let loadedSegments = try await stored(Self.segmentKind, extra: extraSegments, id: \.id) { try SegmentDefinition.parse($0) }
+        let loadedChannels = try await stored(Self.channelKind, extra: extraChannels, id: \.id) { try ChannelDefinition.parse($0) }
+        let loadedTriggers = try await stored(Self.triggerKind, extra: extraTriggers, id: \.id) { try TriggerDefinition.parse($0) }
+        let loadedPlacements = try await stored(Self.placementKind, extra: extraPlacements, id: \.id) {
+            try PlacementDefinition.parse($0)
         }
-        for definition in extraPlacements { loadedPlacements[definition.id] = definition }
-        var loadedFeatures: [String: FeatureDefinition] = [:]
-        for json in try await store.definitions(kind: Self.featureKind) {
-            let definition = try FeatureDefinition.parse(json)
-            loadedFeatures[definition.id] = definition
-        }
-        var loadedSegments: [String: SegmentDefinition] = [:]
-        for json in try await store.definitions(kind: Self.segmentKind) {
-            let definition = try SegmentDefinition.parse(json)
-            loadedSegments[definition.id] = definition
-        }
-        var loadedChannels: [String: ChannelDefinition] = [:]
-        for json in try await store.definitions(kind: Self.channelKind) {
-            let definition = try ChannelDefinition.parse(json)
-            loadedChannels[definition.id] = definition
-        }
-        var loadedTriggers: [String: TriggerDefinition] = [:]
-        for json in try await store.definitions(kind: Self.triggerKind) {
-            let definition = try TriggerDefinition.parse(json)
-            loadedTriggers[definition.id] = definition
-        }
-        for definition in extraFeatures { loadedFeatures[definition.id] = definition }
-        for definition in extraSegments { loadedSegments[definition.id] = definition }
-        for definition in extraChannels { loadedChannels[definition.id] = definition }
-        for definition in extraTriggers { loadedTriggers[definition.id] = definition }
+        // Everything compiles before anything from the file is stored.
         let featureSet = try FeatureSet.compile(Self.ordered(loadedFeatures))
         let segmentSet = try SegmentSet.compile(Self.ordered(loadedSegments), features: featureSet)
         let triggerSet = try TriggerSet.compile(
             Self.ordered(loadedTriggers), channels: Self.ordered(loadedChannels), features: featureSet)
-        for definition in extraFeatures {
-            try await store.putDefinition(kind: Self.featureKind, id: definition.id, definition.json)
-        }
-        for definition in extraSegments {
-            try await store.putDefinition(kind: Self.segmentKind, id: definition.id, definition.json)
-        }
-        for definition in extraChannels {
-            try await store.putDefinition(kind: Self.channelKind, id: definition.id, definition.json)
-        }
-        for definition in extraTriggers {
-            try await store.putDefinition(kind: Self.triggerKind, id: definition.id, definition.json)
-        }
         let placementSet = try PlacementSet.compile(Self.ordered(loadedPlacements), features: featureSet)
-        for definition in extraPlacements {
-            try await store.putDefinition(kind: Self.placementKind, id: definition.id, definition.json)
-        }
+        try await persist(Self.featureKind, extraFeatures, id: \.id, json: \.json)
+        try await persist(Self.segmentKind, extraSegments, id: \.id, json: \.json)
+        try await persist(Self.channelKind, extraChannels, id: \.id, json: \.storedJSON)
+        try await persist(Self.triggerKind, extraTriggers, id: \.id, json: \.json)
+        try await persist(Self.placementKind, extraPlacements, id: \.id, json: \.json)
         pipeline.profiles.recommender.install(placementSet)
         placements = loadedPlacements
         pipeline.profiles.install(featureSet)
@@ -97,6 +65,28 @@ public actor DefinitionRegistry {
         segments = loadedSegments
         channels = loadedChannels
         triggers = loadedTriggers
+    }
+
+    /// The stored definitions of a kind, with `extra` ones put over them.
+    private func stored<Definition>(
+        _ kind: String, extra: [Definition], id: KeyPath<Definition, String>,
+        parse: (JSONValue) throws -> Definition
+    ) async throws -> [String: Definition] {
+        var result: [String: Definition] = [:]
+        for json in try await store.definitions(kind: kind) {
+            let definition = try parse(json)
+            result[definition[keyPath: id]] = definition
+        }
+        for definition in extra { result[definition[keyPath: id]] = definition }
+        return result
+    }
+
+    private func persist<Definition>(
+        _ kind: String, _ definitions: [Definition], id: KeyPath<Definition, String>, json: KeyPath<Definition, JSONValue>
+    ) async throws {
+        for definition in definitions {
+            try await store.putDefinition(kind: kind, id: definition[keyPath: id], definition[keyPath: json])
+        }
     }
 
     /// All channel definitions, in id order.

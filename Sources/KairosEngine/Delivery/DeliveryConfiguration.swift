@@ -20,6 +20,22 @@ public struct DeliveryConfiguration: Sendable {
         self.crossChannelCap = crossChannelCap
     }
 
+    /// The host of a webhook channel that `allowedHosts` does not list, if any (such a channel is
+    /// refused when saved or loaded, and its messages are dead-lettered uncalled).
+    public func forbiddenHost(of channel: ChannelDefinition) -> String? {
+        guard channel.kind == .webhook, let host = channel.url.flatMap(WebhookTarget.host(of:)),
+            !allowedHosts.contains(host)
+        else { return nil }
+        return host
+    }
+
+    /// Refuses (422 on `url`) a webhook channel whose host is not allowed.
+    public func checkAllowed(_ channel: ChannelDefinition) throws(APIError) {
+        if let host = forbiddenHost(of: channel) {
+            throw APIError.invalidField("url", "channel '\(channel.id)': host '\(host)' is not in delivery.allowedHosts")
+        }
+    }
+
     /// The delay before attempt `attempt + 1` after `attempt` failures, with jitter.
     func retryDelay(afterAttempt attempt: Int) -> Millis {
         let exponential = min(maxRetryDelay, retryBase << min(attempt - 1, 20))

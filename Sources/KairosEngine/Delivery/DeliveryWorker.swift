@@ -71,9 +71,7 @@ public final class DeliveryWorker: Service, Sendable {
             message.lastError = "channel '\(message.channel)' no longer exists"
             return await record(message)
         }
-        if channel.kind == .webhook, let host = channel.url.flatMap(WebhookTarget.host(of:)),
-            !configuration.allowedHosts.contains(host)
-        {
+        if let host = configuration.forbiddenHost(of: channel) {
             // Never called, so nothing to retry.
             message.state = .dead
             message.lastError = "host '\(host)' is not in delivery.allowedHosts"

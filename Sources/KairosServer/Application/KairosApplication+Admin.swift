@@ -41,9 +41,7 @@ extension KairosApplication {
             name: "channels", bodyReader: bodyReader, list: { await registry.channelDefinitions() }, id: \.id,
             parse: { json, id in
                 let channel = try ChannelDefinition.parse(json, id: id)
-                if let host = channel.url.flatMap(WebhookTarget.host(of:)), !configuration.delivery.allowedHosts.contains(host) {
-                    throw APIError.invalidField("url", "host '\(host)' is not in delivery.allowedHosts")
-                }
+                try configuration.delivery.checkAllowed(channel)
                 return channel
             },
             put: { channel in

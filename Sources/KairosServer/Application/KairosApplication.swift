@@ -32,11 +32,7 @@ public enum KairosApplication {
         let backfill = FeatureBackfill(store: store, profiles: profiles, logger: logger)
         let registry = DefinitionRegistry(pipeline: pipeline, backfill: backfill, logger: logger)
         let file = try configuration.definitionsFile.map { try DefinitionsFile.load(path: $0) }
-        for channel in file?.channels ?? [] {
-            if let host = channel.url.flatMap(WebhookTarget.host(of:)), !configuration.delivery.allowedHosts.contains(host) {
-                throw APIError.invalidField("url", "channel '\(channel.id)': host '\(host)' is not in delivery.allowedHosts")
-            }
-        }
+        for channel in file?.channels ?? [] { try configuration.delivery.checkAllowed(channel) }
         try await registry.load(
             extraFeatures: file?.features ?? [], extraSegments: file?.segments ?? [],
             extraChannels: file?.channels ?? [], extraTriggers: file?.triggers ?? [],
