@@ -28,6 +28,15 @@ import Testing
         }
     }
 
+    @Test func theKindIsGuessedFromTheFileName() {
+        #expect(ImportKind.infer(fromPath: "/data/events.ndjson") == .events)
+        #expect(ImportKind.infer(fromPath: "user_events.ndjson") == .events)
+        #expect(ImportKind.infer(fromPath: "product_events.csv") == .events)
+        #expect(ImportKind.infer(fromPath: "catalog/products.csv") == .items)
+        #expect(ImportKind.infer(fromPath: "users.csv") == .profiles)
+        #expect(ImportKind.infer(fromPath: "dump.bin") == nil)
+    }
+
     @Test func eventImportIsIdempotentAndResumable() async throws {
         let directory = temporaryDataDirectory()
         let file = directory + "/events.ndjson"

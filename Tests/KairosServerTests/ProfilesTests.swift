@@ -120,6 +120,9 @@ import Testing
                 .post, "/v1/identify", key: Keys.write,
                 json: #"{"userId":"zz-user-31337","traits":{"email":"zz-secret-trait-value@example.com"}}"#)
             try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"someone-else","event":"Kept"}"#)
+            // Decisions about the person are logged too, and must go with the rest.
+            #expect(try await client.send(.post, "/v1/decide", key: Keys.write, json: #"{"userId":"zz-user-31337","placement":"home"}"#).status == 200)
+            #expect(try await client.send(.post, "/v1/decide", key: Keys.write, json: #"{"anonymousId":"zz-anon-31337","placement":"home"}"#).status == 200)
             #expect(!filesContain("zz-user-31337", under: directory).isEmpty)
 
             let erased = try await client.send(.delete, "/v1/profiles/zz-anon-31337")

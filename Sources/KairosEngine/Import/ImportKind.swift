@@ -10,9 +10,10 @@ public enum ImportKind: String, Sendable, CaseIterable {
     /// Guesses the kind from a file name (`events.ndjson`, `items.csv`, `profiles.csv`).
     public static func infer(fromPath path: String) -> ImportKind? {
         let name = path.split(separator: "/").last.map { $0.lowercased() } ?? ""
+        // Events first: `user_events.ndjson` and `product_events.csv` are event logs.
+        if name.contains("event") || name.contains("track") { return .events }
         if name.contains("item") || name.contains("product") || name.contains("catalog") { return .items }
         if name.contains("profile") || name.contains("user") || name.contains("trait") { return .profiles }
-        if name.contains("event") || name.contains("track") { return .events }
         return nil
     }
 }

@@ -84,7 +84,7 @@ public enum KairosApplication {
             pipeline: pipeline, parser: EventParser(limits: configuration.limits), authenticator: authenticator,
             bodyReader: bodyReader
         ).addRoutes(to: router)
-        ProfilesController(pipeline: pipeline, bodyReader: bodyReader).addRoutes(
+        ProfilesController(pipeline: pipeline, decisions: decisions, bodyReader: bodyReader).addRoutes(
             to: router.group("v1/profiles").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))
                 .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
         ItemsController(store: pipeline.store, catalog: pipeline.profiles.recommender.catalog, bodyReader: bodyReader).addRoutes(

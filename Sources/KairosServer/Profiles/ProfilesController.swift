@@ -7,6 +7,8 @@ import KairosStore
 /// `/v1/profiles/{id}`: read, history, consent, export and erasure. Secret key only.
 struct ProfilesController<Context: RequestContext>: Sendable {
     let pipeline: IngestPipeline
+    /// Flushed before an erasure, so that no decision about the person is written after it.
+    let decisions: DecisionLog
     let bodyReader: JSONBodyReader
 
     var profiles: ProfileBook { pipeline.profiles }
@@ -27,6 +29,7 @@ struct ProfilesController<Context: RequestContext>: Sendable {
         }
         group.delete("{id}") { _, context in
             let id = try context.pathId()
+            await self.decisions.flush()
             guard let erasure = try await self.pipeline.erase(id: id) else { throw APIError.notFound("profile") }
             let idCount = erasure.profile.userIds.count + erasure.profile.anonymousIds.count
             let answer: JSONValue = [

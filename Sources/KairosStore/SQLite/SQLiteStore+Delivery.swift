@@ -168,12 +168,18 @@ extension SQLiteStore {
         }
     }
 
-    /// Removes a person's waits and messages (erasure).
-    static func eraseDelivery(_ all: [String], _ db: Database) throws {
+    /// Removes a person's waits, messages and logged decisions (erasure).
+    static func eraseDerived(_ ids: PersonIds, _ db: Database) throws {
+        let all = ids.userIds + ids.anonymousIds
         let marks = Array(repeating: "?", count: all.count).joined(separator: ",")
         let arguments = StatementArguments(all + all)
         try db.execute(sql: "DELETE FROM waits WHERE user_id IN (\(marks)) OR anonymous_id IN (\(marks))", arguments: arguments)
         try db.execute(sql: "DELETE FROM messages WHERE user_id IN (\(marks)) OR anonymous_id IN (\(marks))", arguments: arguments)
+        let keys = ids.userIds.map(ProfileKey.user) + ids.anonymousIds.map(ProfileKey.anonymous)
+        let keyMarks = Array(repeating: "?", count: keys.count).joined(separator: ",")
+        try db.execute(
+            sql: "DELETE FROM decisions WHERE user_id IN (\(marks)) OR anonymous_id IN (\(marks)) OR profile_key IN (\(keyMarks))",
+            arguments: StatementArguments(all + all + keys))
     }
 
     static func insert(_ message: Message, _ db: Database) throws {

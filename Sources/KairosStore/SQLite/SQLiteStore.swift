@@ -160,7 +160,7 @@ public final class SQLiteStore: DataStore {
         let deleted = try await pool.write { db in
             try db.execute(sql: sql, arguments: arguments)
             let count = db.changesCount
-            try Self.eraseDelivery(all, db)
+            try Self.eraseDerived(ids, db)
             return count
         }
         // Copy the zeroed pages into the main file and truncate the WAL, so the old
