@@ -35,6 +35,19 @@ import Testing
         #expect(body["receivedAt"] == .string(Timestamp.format(now)))
     }
 
+    @Test func kairosOwnMessageIdsAndUnwritableTimesAreRefused() {
+        // A client cannot pass its event off as one of Kairos' segment records.
+        let spoofed = error(#"{"event":"Viewed","userId":"u1","messageId":"segment:1:vip:entered"}"#, type: .track)
+        #expect(spoofed?.field == "messageId")
+        #expect(error(#"{"event":"Viewed","userId":"u1","messageId":"my-segment:1"}"#, type: .track) == nil)
+        // Times that RFC 3339 text cannot hold (year 0 after the offset, or pushed there by sentAt).
+        #expect(error(#"{"event":"V","userId":"u1","timestamp":"0000-01-01T00:00:00+01:00"}"#, type: .track)?.field == "timestamp")
+        #expect(
+            error(#"{"event":"V","userId":"u1","timestamp":"0001-01-01T00:00:00Z","sentAt":"2026-11-23T10:00:00Z"}"#, type: .track)?.field
+                == "timestamp")
+        #expect(error(#"{"event":"V","userId":"u1","timestamp":"0001-01-02T00:00:00Z"}"#, type: .track) == nil)
+    }
+
     @Test func correctsClockSkewWithSentAt() throws {
         // The device clock is 10 minutes fast: sentAt is 10 minutes after the real receive time.
         let event = try parse(

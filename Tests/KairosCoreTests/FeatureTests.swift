@@ -165,6 +165,26 @@ import Testing
         #expect(later["session_views"] == .number(4))
     }
 
+    @Test func aFullLifetimeTopNStillTakesNewValues() throws {
+        let set = try FeatureSet.compile([.init(id: "top_all", aggregation: .top, value: "event.properties.category", topN: 1)])
+        let book = ProfileBook()
+        book.install(set)
+        let start: Millis = 1_795_000_000_000
+        var seq: Int64 = 0
+        // More distinct values than are kept, once each; then a new one, many times.
+        for index in 0..<(FeatureSet.tallyCap + 8) {
+            seq += 1
+            book.apply(Self.event(Sample(time: start + seq, name: "V", price: 1, category: "c\(index)", product: "p"), seq: seq))
+        }
+        for _ in 0..<5 {
+            seq += 1
+            book.apply(Self.event(Sample(time: start + seq, name: "V", price: 1, category: "newcomer", product: "p"), seq: seq))
+        }
+        let profile = try #require(book.profile(id: "u1"))
+        #expect(profile.features.values(set, now: start + seq)["top_all"] == .list([.string("newcomer")]))
+        #expect(Set(profile.features.tallies.map(\.value)).count <= FeatureSet.tallyCap)
+    }
+
     @Test func stateStaysBoundedWhateverTheTraffic() throws {
         let set = try FeatureSet.compile(Self.definitions)
         let book = ProfileBook()

@@ -149,6 +149,20 @@ import Testing
         }
     }
 
+    @Test func segmentsReadingTheEventBodyHaveTheSameMembersAfterARestart() async throws {
+        let directory = temporaryDataDirectory()
+        try await withKairos(directory: directory) { client async throws -> Void in
+            #expect(try await client.send(.put, "/v1/admin/segments/mobile", json: #"{"condition":"context.device.type == \"mobile\""}"#).status == 200)
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"m1","event":"Opened","context":{"device":{"type":"mobile"}}}"#)
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"d1","event":"Opened","context":{"device":{"type":"desktop"}}}"#)
+            #expect(try await client.send(.get, "/v1/admin/segments/mobile").body["size"] == 1)
+        }
+        try await withKairos(directory: directory) { client async throws -> Void in
+            #expect(try await client.send(.get, "/v1/admin/segments/mobile").body["size"] == 1)
+            #expect(try await client.send(.get, "/v1/profiles/m1").body["segments"] == ["mobile"])
+        }
+    }
+
     @Test func aBrokenDefinitionsFileStopsTheStart() async throws {
         let directory = temporaryDataDirectory()
         let file = directory + "/definitions.yaml"

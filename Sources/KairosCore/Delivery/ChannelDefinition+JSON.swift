@@ -65,9 +65,9 @@ extension ChannelDefinition {
     /// The definition as served by the admin API (the secret is never echoed).
     public var json: JSONValue {
         var fields: [String: JSONValue] = [
-            "id": .string(id), "type": .string(kind.rawValue), "timeout": .string(DurationText.format(timeout)),
-            "maxAttempts": .number(Double(maxAttempts)), "ttl": .string(DurationText.format(timeToLive)),
-            "caps": .array(caps.map { ["count": .number(Double($0.count)), "per": .string(DurationText.format($0.window))] }),
+            "id": .string(id), "type": .string(kind.rawValue), "timeout": .string(ExpressionDuration.format(timeout)),
+            "maxAttempts": .number(Double(maxAttempts)), "ttl": .string(ExpressionDuration.format(timeToLive)),
+            "caps": .array(caps.map { ["count": .number(Double($0.count)), "per": .string(ExpressionDuration.format($0.window))] }),
             "signed": .bool(secret != nil),
         ]
         if let url { fields["url"] = .string(url) }

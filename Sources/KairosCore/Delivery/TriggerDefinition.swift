@@ -59,7 +59,7 @@ public struct TriggerDefinition: Sendable, Equatable {
             "id": .string(id), "when": .string(when), "channel": .string(channel), "message": .object(message),
         ]
         if let condition { fields["condition"] = .string(condition) }
-        if let wait { fields["wait"] = .string(DurationText.format(wait)) }
+        if let wait { fields["wait"] = .string(ExpressionDuration.format(wait)) }
         if let unless { fields["unless"] = .string(unless) }
         if let description { fields["description"] = .string(description) }
         return .object(fields)

@@ -55,12 +55,15 @@ public struct Event: Sendable, Equatable {
 
     /// Whether this is a `Segment Entered` / `Segment Exited` record written by Kairos itself
     /// (such records do not re-evaluate segments).
-    public var isSegmentRecord: Bool { messageId.hasPrefix("segment:") }
+    public var isSegmentRecord: Bool { messageId.hasPrefix(Self.segmentRecordPrefix) }
+
+    /// The messageId prefix of Kairos' own segment records (refused in events sent to Kairos).
+    public static let segmentRecordPrefix = "segment:"
 
     /// The record of a segment transition, stored in the log like any event.
     public static func segmentRecord(_ transition: SegmentTransition, receivedAt: Millis) -> Event {
         let name = transition.entered ? "Segment Entered" : "Segment Exited"
-        let messageId = "segment:\(transition.causeSeq):\(transition.segment):\(transition.entered ? "entered" : "exited")"
+        let messageId = "\(segmentRecordPrefix)\(transition.causeSeq):\(transition.segment):\(transition.entered ? "entered" : "exited")"
         var fields: [String: JSONValue] = [
             "type": "track", "event": .string(name), "messageId": .string(messageId),
             "timestamp": .string(Timestamp.format(transition.time)), "receivedAt": .string(Timestamp.format(receivedAt)),

@@ -71,6 +71,9 @@ public struct EventParser: Sendable {
         }
 
         let messageId = try id(fields, "messageId") ?? makeMessageId()
+        if messageId.hasPrefix(Event.segmentRecordPrefix) {
+            throw .invalidField("messageId", "messageIds starting with '\(Event.segmentRecordPrefix)' are reserved for Kairos' own records")
+        }
         fields["messageId"] = .string(messageId)
 
         // Clock-skew correction: timestamp = receivedAt - (sentAt - clientTimestamp).
@@ -82,6 +85,9 @@ public struct EventParser: Sendable {
             timestamp = clientTimestamp
             if let sentAt { timestamp = clientTimestamp + (receivedAt - sentAt) }
             fields["originalTimestamp"] = .string(Timestamp.format(clientTimestamp))
+        }
+        if !Timestamp.representable.contains(timestamp) {
+            throw .invalidField("timestamp", "the event's timestamp (after clock-skew correction) must lie between the years 0001 and 9999")
         }
         if timestamp > receivedAt + limits.maxFutureSkew {
             throw APIError(

@@ -119,6 +119,9 @@ public enum Timestamp {
         }
     }
 
+    /// Times from 0001-01-01 to 9999-12-31 (what RFC 3339 text can hold, and what events may carry).
+    public static let representable: ClosedRange<Millis> = -62_135_596_800_000...253_402_300_799_999
+
     /// The current time in milliseconds.
     public static func now() -> Millis {
         var spec = timespec()

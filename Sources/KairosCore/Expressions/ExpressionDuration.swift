@@ -37,6 +37,13 @@ public enum ExpressionDuration: Sendable {
         return negative ? -total : total
     }
 
+    /// Parses a duration that must be longer than zero (windows, waits, timeouts in definitions
+    /// and configuration); nil otherwise.
+    public static func parsePositive(_ text: String) -> Millis? {
+        guard let millis = parse(text), millis > 0 else { return nil }
+        return millis
+    }
+
     /// Formats in the largest unit that divides the value exactly: `90m`, `2w`, `1500ms`, `0s`.
     public static func format(_ millis: Millis) -> String {
         if millis == 0 { return "0s" }

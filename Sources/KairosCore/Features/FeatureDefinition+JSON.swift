@@ -44,9 +44,9 @@ extension FeatureDefinition {
         ]
         if let filter { fields["filter"] = .string(filter) }
         if let value { fields["value"] = .string(value) }
-        if let window { fields["window"] = .string(DurationText.format(window)) }
+        if let window { fields["window"] = .string(ExpressionDuration.format(window)) }
         if aggregation == .top { fields["topN"] = .number(Double(topN)) }
-        if isSession { fields["sessionTimeout"] = .string(DurationText.format(sessionTimeout)) }
+        if isSession { fields["sessionTimeout"] = .string(ExpressionDuration.format(sessionTimeout)) }
         if let description { fields["description"] = .string(description) }
         return .object(fields)
     }
@@ -91,7 +91,7 @@ struct DefinitionReader {
 
     func duration(_ key: String) throws(APIError) -> Millis? {
         guard let text = try string(key) else { return nil }
-        guard let millis = DurationText.parse(text) else {
+        guard let millis = ExpressionDuration.parsePositive(text) else {
             throw .invalidField(key, "'\(key)' must be a duration such as 30s, 5m, 1h, 7d or 2w")
         }
         return millis
@@ -114,31 +114,5 @@ struct DefinitionReader {
         let isLetter = { (byte: UInt8) in (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) }
         return isLetter(first)
             && text.utf8.allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
-    }
-}
-
-/// Durations written as `500ms`, `30s`, `5m`, `1h`, `7d`, `2w`.
-public enum DurationText {
-    static let units: [(suffix: String, millis: Millis)] = [
-        ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000),
-    ]
-
-    /// Milliseconds of `text`, or `nil` when it is not a duration.
-    public static func parse(_ text: String) -> Millis? {
-        for unit in units.reversed() where text.hasSuffix(unit.suffix) {
-            let number = text.dropLast(unit.suffix.count)
-            if unit.suffix == "s", number.hasSuffix("m") { continue }  // "ms"
-            guard let value = Int64(number), value > 0, value < Int64.max / unit.millis else { return nil }
-            return value * unit.millis
-        }
-        return nil
-    }
-
-    /// The shortest exact text for `millis`.
-    public static func format(_ millis: Millis) -> String {
-        for unit in units.reversed() where millis % unit.millis == 0 && millis >= unit.millis {
-            return "\(millis / unit.millis)\(unit.suffix)"
-        }
-        return "\(millis)ms"
     }
 }

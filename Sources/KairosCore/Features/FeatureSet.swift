@@ -59,6 +59,8 @@ public final class FeatureSet: Sendable {
     let needsFullProfile: Bool
     /// Number of distinct filter texts (see ``Compiled/filterIndex``).
     let filterCount: Int
+    /// Slots of the session features (cleared when a new session starts).
+    let sessionSlots: Set<UInt16>
     /// Inactivity that ends a session (the shortest of the session features' timeouts).
     public let sessionTimeout: Millis
     /// The narrowest bucket of any windowed feature: expired buckets are pruned at most once per
@@ -90,6 +92,7 @@ public final class FeatureSet: Sendable {
         needsFullProfile = sources.contains(where: SegmentSet.readsProfileDetails)
         filterCount = (features.map(\.filterIndex).max() ?? -1) + 1
         needsFeatureValues = features.contains { !($0.filter?.referencedFeatures.isEmpty ?? true) || !($0.value?.referencedFeatures.isEmpty ?? true) }
+        sessionSlots = Set(features.filter(\.isSession).map(\.slot))
         sessionTimeout = features.filter(\.definition.isSession).map(\.definition.sessionTimeout).min() ?? 30 * 60_000
         pruneInterval = features.map(\.bucketWidth).filter { $0 > 0 }.min() ?? Millis.max
     }

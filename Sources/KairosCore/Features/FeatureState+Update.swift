@@ -10,7 +10,7 @@ extension FeatureState {
         if isSessionEvent {
             if sessionLast == 0 || time > sessionLast + features.sessionTimeout {
                 // A new session: forget the previous one's counts and items.
-                let sessionSlots = Set(features.features.filter(\.isSession).map(\.slot))
+                let sessionSlots = features.sessionSlots
                 if !sessionSlots.isEmpty {
                     cells.removeAll { sessionSlots.contains($0.slot) }
                     marks.removeAll { sessionSlots.contains($0.slot) }
@@ -51,7 +51,7 @@ extension FeatureState {
         let isSessionEvent = only == nil
         for feature in features.features {
             if let only, !only.contains(feature.slot) { continue }
-            let definition = feature
+            let definition = feature  // the compiled feature carries the definition's hot fields
             if definition.isSession && (!isSessionEvent || time < sessionStart) { continue }
             let bucket = feature.bucketWidth > 0 ? time / feature.bucketWidth : 0
             if let window = definition.window, (bucket + 1) * feature.bucketWidth <= latest - window {
@@ -68,7 +68,7 @@ extension FeatureState {
             case .sum, .avg:
                 guard let number = feature.value?.evaluate(context).numberValue else { continue }
                 add(.sum, slot: feature.slot, bucket: bucket, number)
-                add(.count, slot: feature.slot, bucket: bucket, 1)
+                if definition.aggregation == .avg { add(.count, slot: feature.slot, bucket: bucket, 1) }
             case .min, .max:
                 guard let number = feature.value?.evaluate(context).numberValue else { continue }
                 extreme(definition.aggregation == .min ? .min : .max, slot: feature.slot, bucket: bucket, number)
@@ -114,12 +114,15 @@ extension FeatureState {
             tallies[index].count += 1
             return
         }
+        let known = tallies.contains { $0.slot == slot && $0.value == value }
         Self.append(Tally(slot: slot, bucket: bucket, count: 1, value: value), to: &tallies)
-        let values = Set(tallies.lazy.filter { $0.slot == slot }.map(\.value))
-        if values.count > FeatureSet.tallyCap {
-            // Forget the least frequent value of this feature.
-            var totals: [String: UInt32] = [:]
-            for entry in tallies where entry.slot == slot { totals[entry.value, default: 0] += entry.count }
+        guard !known else { return }
+        var totals: [String: UInt32] = [:]
+        for entry in tallies where entry.slot == slot { totals[entry.value, default: 0] += entry.count }
+        if totals.count > FeatureSet.tallyCap {
+            // Forget the least frequent value of this feature — never the one just counted, or a
+            // lifetime top-N would stop taking new values once full.
+            totals[value] = nil
             if let weakest = totals.min(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) })?.key {
                 tallies.removeAll { $0.slot == slot && $0.value == weakest }
             }

@@ -107,6 +107,7 @@ public final class ProfileBook: Sendable {
         let segments = self.segments
         let target = resolveIdentities(of: event, features: features)
         var transitions: [SegmentTransition] = []
+        let ownRecord = event.isSegmentRecord
         update(target) { profile in
             profile.firstSeen = min(profile.firstSeen, event.timestamp)
             profile.lastSeen = max(profile.lastSeen, event.timestamp)
@@ -120,17 +121,17 @@ public final class ProfileBook: Sendable {
                 for (name, value) in traits where name != "consent" { profile.traits[name] = value }
             }
             if let consent = event.consent { profile.consent.apply(consent, at: event.timestamp) }
-            // Kairos' own records (consent, segment transitions) are history, not behaviour: features skip them.
-            if event.type != .consent && !event.isSegmentRecord && !features.features.isEmpty {
+            // Kairos' own segment records are history, not behaviour: nothing below sees them
+            // (consent records update consent above, and may change memberships, but not features).
+            guard !ownRecord else { return }
+            if event.type != .consent && !features.features.isEmpty {
                 let context = evaluationContext(event, profile, features)
                 profile.features.update(time: event.timestamp, context: context, features: features)
             }
-            if event.type == .track && !event.isSegmentRecord {
+            if event.type == .track {
                 recommender.observe(event, owner: profile.key, history: &profile.items)
             }
-            if !event.isSegmentRecord {
-                transitions = evaluateSegments(&profile, event: event, features: features, segments: segments, now: event.receivedAt)
-            }
+            transitions = evaluateSegments(&profile, event: event, features: features, segments: segments, now: event.receivedAt)
         }
         count(transitions, segments: segments)
         return transitions
@@ -175,15 +176,17 @@ public final class ProfileBook: Sendable {
     }
 
     func insertRecent(_ event: RecentEvent, into list: inout [RecentEvent]) {
-        guard recentEventLimit > 0 else { return }
+        Self.insert(event, into: &list, limit: recentEventLimit, time: \.timestamp)
+    }
+
+    /// Inserts into a list kept in time order (oldest first), keeping at most `limit` of the newest:
+    /// an element older than all of a full list is not kept.
+    static func insert<Element>(_ element: Element, into list: inout [Element], limit: Int, time: KeyPath<Element, Millis>) {
+        guard limit > 0 else { return }
         var position = list.count
-        while position > 0 && list[position - 1].timestamp > event.timestamp { position -= 1 }
-        if list.count >= recentEventLimit {
-            if position == 0 { return }
-            list.insert(event, at: position)
-            list.removeFirst(list.count - recentEventLimit)
-        } else {
-            list.insert(event, at: position)
-        }
+        while position > 0 && list[position - 1][keyPath: time] > element[keyPath: time] { position -= 1 }
+        if list.count >= limit && position == 0 { return }
+        list.insert(element, at: position)
+        if list.count > limit { list.removeFirst(list.count - limit) }
     }
 }

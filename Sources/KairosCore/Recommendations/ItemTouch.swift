@@ -24,13 +24,6 @@ public struct ItemTouch: Sendable, Equatable {
 
     /// Inserts `touch` into a history kept in time order, dropping the oldest beyond the limit.
     static func insert(_ touch: ItemTouch, into history: inout [ItemTouch]) {
-        var index = history.endIndex
-        while index > history.startIndex && history[index - 1].seconds > touch.seconds { index -= 1 }
-        FeatureState.append(touch, to: &history)
-        if index < history.count - 1 {
-            history.removeLast()
-            history.insert(touch, at: index)
-        }
-        if history.count > historyLimit { history.removeFirst(history.count - historyLimit) }
+        ProfileBook.insert(touch, into: &history, limit: historyLimit, time: \.time)
     }
 }

@@ -20,6 +20,9 @@ public final class SegmentSet: Sendable {
     let needsProfile: Bool
     /// Whether some condition reads more of the profile than its ids and traits.
     let needsFullProfile: Bool
+    /// Whether some condition reads more of the event than its name, type, ids and time (the
+    /// event body is then parsed on replay, so that memberships come out as they did live).
+    public let needsEventBody: Bool
     /// The features some condition reads (only those are computed for segment evaluation).
     let referencedFeatures: Set<String>
 
@@ -31,6 +34,7 @@ public final class SegmentSet: Sendable {
         slotIndex = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.slot, $0) })
         needsProfile = segments.contains { $0.definition.condition.contains("profile") }
         needsFullProfile = segments.contains { Self.readsProfileDetails($0.definition.condition) }
+        needsEventBody = segments.contains { FeatureSet.readsEventBody($0.definition.condition) }
         referencedFeatures = segments.reduce(into: Set<String>()) { $0.formUnion($1.condition.referencedFeatures) }
     }
 

@@ -124,7 +124,7 @@ public final class DeliveryWorker: Service, Sendable {
             Counter(label: "kairos_deliveries_total", dimensions: [("channel", channel.id), ("outcome", "delivered")]).increment()
         } else if now >= message.createdAt + channel.timeToLive {
             message.state = .expired
-            message.lastError = "not connected within \(DurationText.format(channel.timeToLive))"
+            message.lastError = "not connected within \(ExpressionDuration.format(channel.timeToLive))"
             Counter(label: "kairos_deliveries_total", dimensions: [("channel", channel.id), ("outcome", "expired")]).increment()
         } else {
             message.nextAttemptAt = message.createdAt + channel.timeToLive

@@ -107,14 +107,14 @@ public final class TriggerScheduler: Service, Sendable {
             let count = try await store.contactCount(
                 userId: message.userId, anonymousId: message.anonymousId, channel: channel.id, since: message.createdAt - cap.window)
             if count >= cap.count {
-                return "contact cap: \(cap.count) per \(DurationText.format(cap.window)) on \(channel.id)"
+                return "contact cap: \(cap.count) per \(ExpressionDuration.format(cap.window)) on \(channel.id)"
             }
         }
         if let cap = configuration.crossChannelCap {
             let count = try await store.contactCount(
                 userId: message.userId, anonymousId: message.anonymousId, channel: nil, since: message.createdAt - cap.window)
             if count >= cap.count {
-                return "contact cap: \(cap.count) per \(DurationText.format(cap.window)) across channels"
+                return "contact cap: \(cap.count) per \(ExpressionDuration.format(cap.window)) across channels"
             }
         }
         if let quiet = channel.quietHours {

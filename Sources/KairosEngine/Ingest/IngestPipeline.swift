@@ -141,7 +141,7 @@ public final class IngestPipeline: Service, Sendable {
     public func run() async throws {
         let started = ContinuousClock.now
         let replayed = try await store.replay(
-            upTo: nil, withBodies: profiles.features.needsEventBody,
+            upTo: nil, withBodies: profiles.features.needsEventBody || profiles.segments.needsEventBody,
             bodiesFor: Set(profiles.recommender.mapping.rules.keys)
         ) {
             [self] event in

@@ -73,11 +73,11 @@ public struct KairosConfiguration: Sendable {
         if let hosts = reader.stringArray(forKey: "delivery.allowedHosts") {
             delivery.allowedHosts = Set(hosts.map { $0.lowercased() })
         }
-        if let base = reader.string(forKey: "delivery.retryBase").flatMap(DurationText.parse) { delivery.retryBase = base }
+        if let base = reader.string(forKey: "delivery.retryBase").flatMap(ExpressionDuration.parsePositive) { delivery.retryBase = base }
         if let cap = reader.string(forKey: "delivery.crossChannelCap") {
             // "COUNT/WINDOW", e.g. "5/24h"
             let parts = cap.split(separator: "/")
-            if parts.count == 2, let count = Int(parts[0]), let window = DurationText.parse(String(parts[1])) {
+            if parts.count == 2, let count = Int(parts[0]), let window = ExpressionDuration.parsePositive(String(parts[1])) {
                 delivery.crossChannelCap = .init(count: count, window: window)
             }
         }
