@@ -163,6 +163,25 @@ import Testing
         }
     }
 
+    @Test func concurrentDefinitionChangesAllTakeEffect() async throws {
+        try await withKairos { client async throws -> Void in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        try await client.send(
+                            .put, "/v1/admin/features/f\(index)", json: #"{"type":"count","filter":"event.name == \"Viewed\""}"#
+                        ).status
+                    }
+                }
+                for try await status in group { #expect(status == 200) }
+            }
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"c1","event":"Viewed"}"#)
+            let features = try await client.send(.get, "/v1/profiles/c1").body["features"]?.objectValue ?? [:]
+            #expect(features.count == 8)
+            #expect(features.values.allSatisfy { $0 == 1 })
+        }
+    }
+
     @Test func aBrokenDefinitionsFileStopsTheStart() async throws {
         let directory = temporaryDataDirectory()
         let file = directory + "/definitions.yaml"

@@ -139,7 +139,9 @@ public struct EventParser: Sendable {
         }
     }
 
-    private func id(_ fields: [String: JSONValue], _ key: String) throws(APIError) -> String? {
+    /// An id field as tracking reads it: absent, null or empty is `nil`; otherwise a string of at
+    /// most ``IngestLimits/maxIdLength`` bytes (422 naming the field).
+    public func id(_ fields: [String: JSONValue], _ key: String) throws(APIError) -> String? {
         guard let value = try string(fields, key) else { return nil }
         if value.isEmpty { return nil }
         guard value.utf8.count <= limits.maxIdLength else {

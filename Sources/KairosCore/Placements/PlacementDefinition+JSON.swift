@@ -53,8 +53,8 @@ extension PlacementDefinition {
         if let diversity = reader.fields["diversity"] {
             guard case .object(let fields) = diversity else { throw .invalidField("diversity", "'diversity' must be an object") }
             if let value = fields["maxPerCategory"] {
-                guard case .number(let number) = value, number >= 1, number == number.rounded() else {
-                    throw .invalidField("diversity", "diversity.maxPerCategory must be an integer ≥ 1")
+                guard case .number(let number) = value, (1...1000).contains(number), number == number.rounded() else {
+                    throw .invalidField("diversity", "diversity.maxPerCategory must be an integer from 1 to 1000")
                 }
                 definition.maxPerCategory = Int(number)
             }

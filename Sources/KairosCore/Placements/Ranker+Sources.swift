@@ -6,32 +6,35 @@ extension Ranker {
     /// Items the request rules out: ids sent in the request, and by the placement's settings what
     /// the person bought, interacted with, or was shown too often without interest.
     func excludedItems(_ request: Ranker.Request, _ definition: PlacementDefinition) -> Set<UInt32> {
-        var excluded = Set(request.exclude.compactMap { recommender.index.number(of: $0) })
+        // The ids sent, and the item(s) the page is about.
+        var excluded = Set((Array(request.exclude) + contextItems(request)).compactMap { recommender.index.number(of: $0) })
         var seenSinceInterest: [UInt32: Int] = [:]
+        var rejected: Set<UInt32> = []
         for touch in request.history {
-            if touch.kind == .positive {
+            switch touch.kind {
+            case .positive:
                 seenSinceInterest[touch.item] = 0
+                rejected.remove(touch.item)  // interest again after a removal or dismissal
                 if definition.excludeInteracted || (definition.excludePurchased && touch.isConversion) {
                     excluded.insert(touch.item)
                 }
-            } else if touch.kind == .seen {
+            case .seen:
                 seenSinceInterest[touch.item, default: 0] += 1
-            } else {
-                excluded.insert(touch.item)  // removed, dismissed
+            case .negative:
+                rejected.insert(touch.item)  // removed, dismissed
             }
         }
         if let limit = definition.excludeSeenAfter {
             for (item, count) in seenSinceInterest where count >= limit { excluded.insert(item) }
         }
-        return excluded
+        return excluded.union(rejected)
     }
 
     /// Scored candidates of one source, best first, each with the item it came from (if any).
     func candidatesFrom(
-        _ source: PlacementDefinition.Source, _ request: Ranker.Request, budget: Int
+        _ source: PlacementDefinition.Source, _ request: Ranker.Request, positives: [ItemTouch], budget: Int
     ) -> [(item: UInt32, score: Double, anchor: UInt32?)] {
         let index = recommender.index
-        let positives = request.history.filter { $0.kind == .positive }
         switch source {
         case .personal:
             // Neighbours of the latest distinct items, the most recent weighing most.
@@ -124,10 +127,7 @@ extension Ranker {
     }
 
     /// A sentence a person can read, naming the item or category behind the recommendation.
-    func reason(_ source: PlacementDefinition.Source, anchor: String?, _ request: Ranker.Request) -> String {
-        let anchorName = anchor.flatMap { id in
-            recommender.index.number(of: id).flatMap { recommender.catalog.entry($0)?.item.title } ?? id
-        }
+    func reason(_ source: PlacementDefinition.Source, anchor anchorName: String?, _ request: Ranker.Request) -> String {
         switch source {
         case .personal: return anchorName.map { "because you viewed \($0)" } ?? "based on your activity"
         case .session: return anchorName.map { "often viewed in the same visit as \($0)" } ?? "popular in visits like yours"

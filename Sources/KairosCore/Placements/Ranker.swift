@@ -54,12 +54,12 @@ public struct Ranker: Sendable {
     public func rank(_ request: Request, placement: PlacementSet.Compiled, context: EvaluationContext) -> [Ranked] {
         let definition = placement.definition
         let limit = max(1, min(request.limit, 100))
-        let index = recommender.index
         let excluded = excludedItems(request, definition)
+        let positives = request.history.filter { $0.kind == .positive }
         var candidates: [UInt32: Candidate] = [:]
         for source in definition.sources {
             guard request.personalized || !Self.isPersonal(source.source) else { continue }
-            let scored = candidatesFrom(source.source, request, budget: source.budget)
+            let scored = candidatesFrom(source.source, request, positives: positives, budget: source.budget)
             guard let top = scored.first?.score, top > 0 else { continue }
             for (item, score, anchor) in scored where !excluded.contains(item) {
                 let contribution = source.weight * score / top
@@ -73,27 +73,32 @@ public struct Ranker: Sendable {
                 candidates[item] = candidate
             }
         }
-        var ranked = admit(candidates, request, placement, context: context, limit: limit)
+        // The per-category cap holds across the strategy and its fallback.
+        var perCategory: [String: Int] = [:]
+        var ranked = admit(candidates, placement, context: context, limit: limit, perCategory: &perCategory)
         // Fallback: fill up from the chain, below everything the strategy found.
         if ranked.count < limit {
             var taken = Set(ranked.map(\.item))
             for source in definition.fallback where ranked.count < limit {
-                let scored = candidatesFrom(source, request, budget: max(100, limit * 10))
+                guard request.personalized || !Self.isPersonal(source) else { continue }
+                let scored = candidatesFrom(source, request, positives: positives, budget: max(100, limit * 10))
                 var extra: [UInt32: Candidate] = [:]
                 for (item, score, anchor) in scored where !excluded.contains(item) && !taken.contains(item) {
                     extra[item] = Candidate(score: score * 1e-3, best: score, source: source, anchor: anchor)
                 }
-                let more = admit(extra, request, placement, context: context, limit: limit - ranked.count)
+                let more = admit(extra, placement, context: context, limit: limit - ranked.count, perCategory: &perCategory)
                 for item in more where taken.insert(item.item).inserted { ranked.append(item) }
             }
         }
-        let ids = index.ids(of: ranked.map(\.item))
-        let anchors = index.ids(of: ranked.map { $0.anchor ?? 0 })
+        let ids = recommender.index.ids(of: ranked.map(\.item))
+        let anchorEntries = recommender.catalog.entries(ranked.map { $0.anchor ?? UInt32.max })
+        let anchorIds = recommender.index.ids(of: ranked.map { $0.anchor ?? 0 })
         return ranked.enumerated().map { position, entry in
-            Ranked(
+            // An anchor is named by its title when the catalog has one, else by its id.
+            let anchor = entry.anchor.map { _ in anchorEntries[position]?.item.title ?? anchorIds[position] }
+            return Ranked(
                 item: entry.item, id: ids[position], score: (entry.score * 1e4).rounded() / 1e4,
-                reasons: [reason(entry.source, anchor: entry.anchor.map { _ in anchors[position] }, request)],
-                source: entry.source)
+                reasons: [reason(entry.source, anchor: anchor, request)], source: entry.source)
         }
     }
 
@@ -107,8 +112,8 @@ public struct Ranker: Sendable {
 
     /// Filter, rules and diversity over scored candidates; at most `limit` items.
     private func admit(
-        _ candidates: [UInt32: Candidate], _ request: Request, _ placement: PlacementSet.Compiled,
-        context: EvaluationContext, limit: Int
+        _ candidates: [UInt32: Candidate], _ placement: PlacementSet.Compiled, context: EvaluationContext, limit: Int,
+        perCategory: inout [String: Int]
     ) -> [Admitted] {
         let definition = placement.definition
         let order = candidates.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.key < $1.key) }
@@ -142,13 +147,13 @@ public struct Ranker: Sendable {
             case -1: buried.append(admitted)
             default: normal.append(admitted)
             }
-            if normal.count >= limit * 8 && pinned.count + normal.count >= limit * 8 { break }
+            // Enough to choose from: the filter and rules need not run over every candidate.
+            if pinned.count >= limit || pinned.count + normal.count >= limit * 8 { break }
         }
         normal.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
         pinned.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
         buried.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
         let pool = pinned + diversify(normal, definition, limit: limit) + buried
-        var perCategory: [String: Int] = [:]
         var result: [Admitted] = []
         for entry in pool where result.count < limit {
             if let cap = definition.maxPerCategory, !entry.category.isEmpty {
@@ -164,26 +169,29 @@ public struct Ranker: Sendable {
     private func diversify(_ items: [Admitted], _ definition: PlacementDefinition, limit: Int) -> [Admitted] {
         guard let lambda = definition.mmrLambda, items.count > 1 else { return items }
         let content = recommender.content
+        // Reorders the best `limit × 4`; the rest keep their order after them (the category cap
+        // may still need them).
         var remaining = Array(items.prefix(limit * 4))
-        let top = remaining.first?.score ?? 1
+        var redundancy = Array(repeating: 0.0, count: remaining.count)
+        let top = max(remaining.first?.score ?? 1, 1e-12)
         var chosen: [Admitted] = []
-        var similarity: [UInt32: [UInt32: Double]] = [:]
         while !remaining.isEmpty && chosen.count < limit {
             var bestIndex = 0
             var bestValue = -Double.infinity
             for (index, candidate) in remaining.enumerated() {
-                let redundancy = chosen.map { similarity[$0.item]?[candidate.item] ?? 0 }.max() ?? 0
-                let value = lambda * candidate.score / max(top, 1e-12) - (1 - lambda) * redundancy
+                let value = lambda * candidate.score / top - (1 - lambda) * redundancy[index]
                 if value > bestValue {
                     bestValue = value
                     bestIndex = index
                 }
             }
             let picked = remaining.remove(at: bestIndex)
-            similarity[picked.item] = Dictionary(
-                content.similar(to: picked.item, limit: 200).map { ($0.item, $0.similarity) }, uniquingKeysWith: max)
+            redundancy.remove(at: bestIndex)
+            for index in remaining.indices {
+                redundancy[index] = max(redundancy[index], content.cosine(picked.item, remaining[index].item))
+            }
             chosen.append(picked)
         }
-        return chosen + remaining
+        return chosen + remaining + items.dropFirst(limit * 4)
     }
 }

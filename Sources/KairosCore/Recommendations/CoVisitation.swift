@@ -9,13 +9,13 @@ public final class CoVisitation: Sendable {
     public static let neighbourCap = 200
     /// Pairs further apart than this in one history are not counted.
     public static let pairWindow: Millis = 7 * 86_400_000
-    public let decay = ForwardDecay(tau: 30 * 86_400_000)
+    /// Landmark at start-up: a Double holds the scale for about 58 years of event time either side.
+    let decay = ForwardDecay(tau: 30 * 86_400_000, landmark: Timestamp.now())
     /// Added to the cosine's denominator (in units of decayed interactions at now).
     static let shrinkage = 2.0
 
     struct Shard {
         var neighbours: [UInt32: [UInt32: Double]] = [:]
-        var mass: [UInt32: Double] = [:]
     }
 
     final class Lock: Sendable {
@@ -23,6 +23,8 @@ public final class CoVisitation: Sendable {
     }
 
     private let shards: [Lock] = (0..<32).map { _ in Lock() }
+    /// Decayed interaction mass per item number (one array: read once per request).
+    private let mass = Mutex<[Double]>([])
 
     public init() {}
 
@@ -33,7 +35,10 @@ public final class CoVisitation: Sendable {
     /// earlier positive interactions (`history`, oldest first, not yet holding this one).
     public func observe(item: UInt32, weight: Float, time: Millis, history: [ItemTouch]) {
         let scale = decay.scale(time)
-        shard(item).state.withLock { $0.mass[item, default: 0] += scale * Double(weight) }
+        mass.withLock { mass in
+            if Int(item) >= mass.count { mass.append(contentsOf: repeatElement(0, count: Int(item) + 1 - mass.count)) }
+            mass[Int(item)] += scale * Double(weight)
+        }
         var distance = 0
         var seen: Set<UInt32> = [item]
         for touch in history.reversed() where touch.kind == .positive {
@@ -61,22 +66,26 @@ public final class CoVisitation: Sendable {
 
     /// The most similar items to `item` at `now`, best first.
     public func neighbours(of item: UInt32, limit: Int, now: Millis) -> [(item: UInt32, similarity: Double)] {
-        let (list, ownMass) = shard(item).state.withLock { ($0.neighbours[item] ?? [:], $0.mass[item] ?? 0) }
-        guard !list.isEmpty, ownMass > 0 else { return [] }
+        // Copied out under the lock (the writer's next change then needs no copy of its own).
+        let pairs = shard(item).state.withLock { shard -> [(item: UInt32, together: Double)] in
+            shard.neighbours[item].map { $0.map { ($0.key, $0.value) } } ?? []
+        }
+        guard !pairs.isEmpty else { return [] }
+        let masses = mass.withLock { mass in
+            (own: Int(item) < mass.count ? mass[Int(item)] : 0, others: pairs.map { Int($0.item) < mass.count ? mass[Int($0.item)] : 0 })
+        }
+        guard masses.own > 0 else { return [] }
         let scale = decay.scale(now)
         var result: [(item: UInt32, similarity: Double)] = []
-        result.reserveCapacity(list.count)
-        for (other, together) in list {
-            let otherMass = shard(other).state.withLock { $0.mass[other] ?? 0 }
-            guard otherMass > 0 else { continue }
-            let similarity = together / (sqrtProduct(ownMass, otherMass) + Self.shrinkage * scale)
-            result.append((other, similarity))
+        result.reserveCapacity(pairs.count)
+        for (position, pair) in pairs.enumerated() where masses.others[position] > 0 {
+            let similarity = pair.together / ((masses.own * masses.others[position]).squareRoot() + Self.shrinkage * scale)
+            result.append((pair.item, similarity))
         }
         result.sort { $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.item < $1.item) }
         return Array(result.prefix(limit))
     }
 
-    private func sqrtProduct(_ a: Double, _ b: Double) -> Double { (a * b).squareRoot() }
 
     /// Number of items with neighbours and of stored pairs (for metrics).
     public var size: (items: Int, pairs: Int) {

@@ -85,6 +85,16 @@ public final class ContentIndex: Sendable {
         return result
     }
 
+    /// Cosine similarity of two items' content (0 when either has none).
+    public func cosine(_ a: UInt32, _ b: UInt32) -> Double {
+        guard let left = vectors[a], let right = vectors[b] else { return 0 }
+        var sum: Float = 0
+        for entry in left {
+            for other in right where other.token == entry.token { sum += entry.weight * other.weight }
+        }
+        return Double(sum)
+    }
+
     /// Items most similar to `item` by content, best first.
     public func similar(to item: UInt32, limit: Int) -> [(item: UInt32, similarity: Double)] {
         guard let vector = vectors[item] else { return [] }

@@ -22,8 +22,11 @@ public struct ItemTouch: Sendable, Equatable {
     public var isConversion: Bool { storedKind == 3 }
     public var weight: Float { Float(storedWeight) / 10 }
 
-    /// Inserts `touch` into a history kept in time order, dropping the oldest beyond the limit.
+    /// Inserts `touch` into a history kept in time order. Beyond the limit the oldest impression
+    /// (`seen`) goes first, so that a long list view cannot push out what the person did.
     static func insert(_ touch: ItemTouch, into history: inout [ItemTouch]) {
-        ProfileBook.insert(touch, into: &history, limit: historyLimit, time: \.time)
+        ProfileBook.insert(touch, into: &history, limit: historyLimit + 1, time: \.time)
+        guard history.count > historyLimit else { return }
+        history.remove(at: history.firstIndex { $0.kind == .seen } ?? history.startIndex)
     }
 }

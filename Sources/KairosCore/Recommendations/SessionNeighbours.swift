@@ -43,16 +43,20 @@ public final class SessionNeighbours: Sendable {
             if let current = slot, let session = state.ring[current], session.owner == owner,
                 time - session.last <= Self.timeout, time >= session.last - Self.timeout
             {
-                if session.items.contains(item) {
-                    state.ring[current]!.last = max(session.last, time)
-                    return
-                }
-                guard session.items.count < Self.itemsPerSession else { return }
+                state.ring[current]!.last = max(session.last, time)
+                if session.items.contains(item) || session.items.count >= Self.itemsPerSession { return }
             } else {
-                // A new session, in the ring's oldest slot.
+                // A new session, in the ring's oldest slot; the session there leaves the index.
                 let fresh = state.next
                 state.next = (state.next + 1) % capacity
-                if let evicted = state.ring[fresh], state.open[evicted.owner] == fresh { state.open[evicted.owner] = nil }
+                if let evicted = state.ring[fresh] {
+                    if state.open[evicted.owner] == fresh { state.open[evicted.owner] = nil }
+                    for item in evicted.items {
+                        guard var postings = state.index.removeValue(forKey: item) else { continue }
+                        postings.removeAll { $0.slot == Int32(fresh) && $0.generation == evicted.generation }
+                        if !postings.isEmpty { state.index[item] = postings }
+                    }
+                }
                 state.generation &+= 1
                 state.ring[fresh] = Session(owner: owner, items: [], last: time, generation: state.generation)
                 state.open[owner] = fresh
@@ -74,32 +78,34 @@ public final class SessionNeighbours: Sendable {
     public func recommend(for items: [UInt32], owner: String, limit: Int) -> [(item: UInt32, score: Double)] {
         guard !items.isEmpty else { return [] }
         let current = Set(items)
-        return state.withLock { state -> [(item: UInt32, score: Double)] in
-            // Overlap of each candidate session with the current one (recent items weigh more).
-            var overlap: [Int32: Double] = [:]
+        // Under the lock, only the overlap of each candidate session with the current one (recent
+        // items weigh more) and its items (shared, not copied); the scoring runs after.
+        let candidates = state.withLock { state -> [Int32: (shared: Double, items: [UInt32])] in
+            var overlap: [Int32: (shared: Double, items: [UInt32])] = [:]
             for (position, item) in items.enumerated() {
                 let recency = Double(position + 1) / Double(items.count)
                 for posting in (state.index[item] ?? []).suffix(Self.sessionsPerItem) {
                     guard let session = state.ring[Int(posting.slot)], session.generation == posting.generation,
                         session.owner != owner
                     else { continue }
-                    overlap[posting.slot, default: 0] += recency
+                    overlap[posting.slot, default: (0, session.items)].shared += recency
                 }
             }
-            var neighbours: [(slot: Int32, similarity: Double)] = overlap.map { slot, shared in
-                let size = state.ring[Int(slot)]!.items.count
-                return (slot, shared / (Double(current.count) * Double(size)).squareRoot())
-            }
-            neighbours.sort { $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.slot < $1.slot) }
-            var scores: [UInt32: Double] = [:]
-            for neighbour in neighbours.prefix(Self.neighbourCount) {
-                for item in state.ring[Int(neighbour.slot)]!.items where !current.contains(item) {
-                    scores[item, default: 0] += neighbour.similarity
-                }
-            }
-            return scores.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-                .prefix(limit).map { ($0.key, $0.value) }
+            return overlap
         }
+        var neighbours = candidates.map { slot, candidate in
+            (slot: slot, items: candidate.items,
+             similarity: candidate.shared / (Double(current.count) * Double(candidate.items.count)).squareRoot())
+        }
+        neighbours.sort { $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.slot < $1.slot) }
+        var scores: [UInt32: Double] = [:]
+        for neighbour in neighbours.prefix(Self.neighbourCount) {
+            for item in neighbour.items where !current.contains(item) {
+                scores[item, default: 0] += neighbour.similarity
+            }
+        }
+        return scores.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+            .prefix(limit).map { ($0.key, $0.value) }
     }
 
     /// Number of sessions held (for metrics).

@@ -23,6 +23,11 @@ public actor DefinitionRegistry {
     private(set) var channels: [String: ChannelDefinition] = [:]
     private(set) var triggers: [String: TriggerDefinition] = [:]
     var placements: [String: PlacementDefinition] = [:]
+    /// Changes are serialised: each reads the definitions in force, validates the next set, stores
+    /// it and puts it in force; another change waits meanwhile (the actor alone would let it in
+    /// at every `await`).
+    private var changing = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     public init(pipeline: IngestPipeline, backfill: FeatureBackfill, logger: Logger) {
         self.store = pipeline.store
@@ -67,6 +72,16 @@ public actor DefinitionRegistry {
         triggers = loadedTriggers
     }
 
+    func lock() async {
+        while changing { await withCheckedContinuation { waiting.append($0) } }
+        changing = true
+    }
+
+    func unlock() {
+        changing = false
+        if !waiting.isEmpty { waiting.removeFirst().resume() }
+    }
+
     /// The stored definitions of a kind, with `extra` ones put over them.
     private func stored<Definition>(
         _ kind: String, extra: [Definition], id: KeyPath<Definition, String>,
@@ -97,6 +112,8 @@ public actor DefinitionRegistry {
 
     /// Adds or replaces a channel.
     public func putChannel(_ definition: ChannelDefinition) async throws {
+        await lock()
+        defer { unlock() }
         var next = channels
         next[definition.id] = definition
         try await change(channels: next) { store in
@@ -106,6 +123,8 @@ public actor DefinitionRegistry {
 
     /// Removes a channel; refused (409) while a trigger sends on it.
     public func deleteChannel(id: String) async throws -> Bool {
+        await lock()
+        defer { unlock() }
         guard channels[id] != nil else { return false }
         if let user = triggers.values.first(where: { $0.channel == id }) {
             throw APIError(status: 409, code: "in_use", message: "channel '\(id)' is used by trigger '\(user.id)'", field: "id")
@@ -118,6 +137,8 @@ public actor DefinitionRegistry {
 
     /// Adds or replaces a trigger.
     public func putTrigger(_ definition: TriggerDefinition) async throws {
+        await lock()
+        defer { unlock() }
         var next = triggers
         next[definition.id] = definition
         try await change(triggers: next) { store in
@@ -127,6 +148,8 @@ public actor DefinitionRegistry {
 
     /// Removes a trigger (its pending waits are cancelled when they come due).
     public func deleteTrigger(id: String) async throws -> Bool {
+        await lock()
+        defer { unlock() }
         guard triggers[id] != nil else { return false }
         var next = triggers
         next.removeValue(forKey: id)
@@ -157,6 +180,8 @@ public actor DefinitionRegistry {
     /// Adds or replaces a feature. Returns whether a backfill was started.
     @discardableResult
     public func putFeature(_ definition: FeatureDefinition) async throws -> Bool {
+        await lock()
+        defer { unlock() }
         var next = features
         next[definition.id] = definition
         return try await change(features: next, segments: segments) { store in
@@ -166,6 +191,8 @@ public actor DefinitionRegistry {
 
     /// Removes a feature; refused (409) while another definition refers to it.
     public func deleteFeature(id: String) async throws -> Bool {
+        await lock()
+        defer { unlock() }
         guard features[id] != nil else { return false }
         var next = features
         next.removeValue(forKey: id)
@@ -177,6 +204,8 @@ public actor DefinitionRegistry {
 
     /// Adds or replaces a segment.
     public func putSegment(_ definition: SegmentDefinition) async throws {
+        await lock()
+        defer { unlock() }
         var next = segments
         next[definition.id] = definition
         try await change(features: features, segments: next) { store in
@@ -186,6 +215,8 @@ public actor DefinitionRegistry {
 
     /// Removes a segment; refused (409) while another segment refers to it.
     public func deleteSegment(id: String) async throws -> Bool {
+        await lock()
+        defer { unlock() }
         guard segments[id] != nil else { return false }
         var next = segments
         next.removeValue(forKey: id)

@@ -7,13 +7,11 @@ import ServiceLifecycle
 /// Loads the catalog at start, then rebuilds the models' read-mostly snapshots (ranked lists,
 /// content index) every `interval`, off the hot path; reports model sizes in metrics.
 public struct ModelRefresher: Service {
-    let store: any DataStore
     let recommender: Recommender
     let interval: Duration
     let logger: Logger
 
-    public init(store: any DataStore, recommender: Recommender, interval: Duration = .seconds(1), logger: Logger) {
-        self.store = store
+    public init(recommender: Recommender, interval: Duration = .seconds(1), logger: Logger) {
         self.recommender = recommender
         self.interval = interval
         self.logger = logger

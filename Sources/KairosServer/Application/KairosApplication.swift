@@ -51,7 +51,7 @@ public enum KairosApplication {
             configuration: configuration.delivery, logger: logger)
         var services: [any Service] = [
             pipeline, backfill, scheduler, worker, decisions,
-            ModelRefresher(store: store, recommender: profiles.recommender, logger: logger), DataDirectoryHolder(lock: lock),
+            ModelRefresher(recommender: profiles.recommender, logger: logger), DataDirectoryHolder(lock: lock),
         ]
         if configuration.exampleData { services.append(ExampleDataLoader(pipeline: pipeline, logger: logger)) }
         let application = Application(
@@ -89,7 +89,8 @@ public enum KairosApplication {
                 .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
         ItemsController(store: pipeline.store, catalog: pipeline.profiles.recommender.catalog, bodyReader: bodyReader).addRoutes(
             to: router.group("v1/items").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret)))
-        DecideController(pipeline: pipeline, log: decisions, bodyReader: bodyReader).addRoutes(
+        DecideController(
+            pipeline: pipeline, log: decisions, parser: EventParser(limits: configuration.limits), bodyReader: bodyReader).addRoutes(
             to: router.group("v1").add(middleware: RequireKeyMiddleware(authenticator, scope: .write))
                 .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
         addAdminRoutes(

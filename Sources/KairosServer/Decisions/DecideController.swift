@@ -8,6 +8,8 @@ import KairosEngine
 struct DecideController<Context: RequestContext>: Sendable {
     let pipeline: IngestPipeline
     let log: DecisionLog
+    /// Reads ids exactly as tracking does (same limits, empty is absent).
+    let parser: EventParser
     let bodyReader: JSONBodyReader
 
     /// Version of the ranking code and models, reported with every decision.
@@ -23,9 +25,9 @@ struct DecideController<Context: RequestContext>: Sendable {
         guard case .object(let fields) = body else {
             throw APIError(status: 400, code: "invalid_body", message: "the body must be a JSON object")
         }
-        let userId = try Self.string(fields, "userId")
-        let anonymousId = try Self.string(fields, "anonymousId")
-        guard let placementId = try Self.string(fields, "placement") else { throw APIError.missingField("placement") }
+        let userId = try parser.id(fields, "userId")
+        let anonymousId = try parser.id(fields, "anonymousId")
+        guard let placementId = try parser.id(fields, "placement") else { throw APIError.missingField("placement") }
         var requestContext: [String: JSONValue] = [:]
         if let context = fields["context"], context != .null {
             guard case .object(let object) = context else { throw APIError.invalidField("context", "'context' must be an object") }
@@ -89,13 +91,5 @@ struct DecideController<Context: RequestContext>: Sendable {
                 id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId, placement: placementId,
                 createdAt: now, body: .object(response)))
         return Response.json(.object(response))
-    }
-
-    private static func string(_ fields: [String: JSONValue], _ key: String) throws(APIError) -> String? {
-        switch fields[key] {
-        case nil, .null?: return nil
-        case .string(let text)? where !text.isEmpty && text.utf8.count <= 256: return text
-        default: throw APIError.invalidField(key, "'\(key)' must be a non-empty string of at most 256 bytes")
-        }
     }
 }

@@ -39,19 +39,6 @@ extension SQLiteStore {
         }
     }
 
-    public func decision(id: String) async throws -> DecisionRecord? {
-        try await pool.read { db in
-            guard let row = try Row.fetchOne(
-                db, sql: "SELECT id, profile_key, user_id, anonymous_id, placement, created_at, body FROM decisions WHERE id = ?",
-                arguments: [id])
-            else { return nil }
-            let text: String = row[6]
-            return DecisionRecord(
-                id: row[0], profileKey: row[1], userId: row[2], anonymousId: row[3], placement: row[4], createdAt: row[5],
-                body: (try? JSONParser.parse(text)) ?? .null)
-        }
-    }
-
     public func allItems() async throws -> [Item] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, body, updated_at FROM items").compactMap { row in

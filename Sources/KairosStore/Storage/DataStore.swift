@@ -34,8 +34,6 @@ public protocol DataStore: DeliveryStore, Sendable {
     func allItems() async throws -> [Item]
     /// Logs decisions (ids already logged are left as they are).
     func appendDecisions(_ decisions: [DecisionRecord]) async throws
-    /// A logged decision.
-    func decision(id: String) async throws -> DecisionRecord?
 
     /// Stored definitions of one kind (`features`, `segments`, ...), in id order.
     func definitions(kind: String) async throws -> [JSONValue]

@@ -1,0 +1,47 @@
+import Testing
+
+@testable import KairosCore
+
+@Suite struct RecommenderTests {
+    static let day: Millis = 86_400_000
+
+    static func event(_ name: String, user: String, items: [String], time: Millis, seq: Int64) -> Event {
+        let products: [JSONValue] = items.map { .object(["product_id": .string($0)]) }
+        var event = Event(seq: seq, messageId: "m\(seq)", type: .track, name: name, userId: user, timestamp: time, receivedAt: time)
+        event.json = .object(["type": "track", "event": .string(name), "properties": .object(["products": .array(products)])])
+        return event
+    }
+
+    @Test func popularityAndTrendingStayFiniteFarFromAnyFixedDate() {
+        let popularity = Popularity()
+        let catalog = Catalog(index: ItemIndex())
+        // Two years of interactions with a 1-day time constant: scales far beyond what a Double
+        // holds from a fixed landmark; the landmark moves and the ratios stay right.
+        let start = Timestamp.parse("2026-11-22T00:00:00Z")!
+        for offset in 0..<(730) {
+            popularity.observe(item: 0, weight: 1, time: start + Millis(offset) * Self.day)
+        }
+        popularity.observe(item: 1, weight: 3, time: start + 730 * Self.day)
+        popularity.refresh(catalog: catalog)
+        let snapshot = popularity.current
+        #expect(snapshot.trending == [1, 0])  // item 1 is the hotter today
+        #expect(snapshot.popular == [0, 1])  // item 0 has the larger mass over a week
+        for item: UInt32 in [0, 1] {
+            #expect(snapshot.trendingScore(of: item).isFinite && snapshot.trendingScore(of: item) > 0)
+            #expect(snapshot.popularity(of: item).isFinite && snapshot.popularity(of: item) > 0)
+        }
+    }
+
+    @Test func aLongListViewDoesNotPushOutWhatThePersonDid() {
+        let book = ProfileBook()
+        let start = Timestamp.parse("2026-11-22T10:00:00Z")!
+        book.apply(Self.event("Product Viewed", user: "u", items: ["a"], time: start, seq: 1))
+        book.apply(Self.event("Order Completed", user: "u", items: ["b"], time: start + 1000, seq: 2))
+        let shown = (0..<40).map { "list-\($0)" }
+        book.apply(Self.event("Product List Viewed", user: "u", items: shown, time: start + 2000, seq: 3))
+        let history = book.profile(id: "u")!.items
+        #expect(history.count == ItemTouch.historyLimit)
+        #expect(history.filter { $0.kind == .positive }.count == 2)
+        #expect(history.contains { $0.isConversion })
+    }
+}
