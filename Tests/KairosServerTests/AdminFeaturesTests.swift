@@ -182,6 +182,32 @@ import Testing
         }
     }
 
+    @Test func aDefinitionsFileMayReferToStoredDefinitionsAndIsCheckedForItsShape() async throws {
+        let directory = temporaryDataDirectory()
+        // A feature defined through the API, then a file whose segment reads it.
+        try await withKairos(directory: directory) { client async throws -> Void in
+            #expect(try await client.send(.put, "/v1/admin/features/views", json: #"{"type":"count","filter":"event.name == \"Viewed\""}"#).status == 200)
+        }
+        let file = directory + "/definitions.yaml"
+        try "segments:\n  - { id: viewers, condition: 'features.views > 0' }\ntriggers:\n".write(toFile: file, atomically: true, encoding: .utf8)
+        var configuration = testConfiguration(directory)
+        configuration.definitionsFile = file
+        try await withKairos(directory: directory, configuration: configuration) { client async throws -> Void in
+            #expect(try await client.send(.get, "/v1/admin/segments/viewers").status == 200)
+        }
+        // Refused at start: an id twice, an unknown section, a section that is not a list.
+        for text in [
+            "features:\n  - { id: a, type: count }\n  - { id: a, type: count }\n",
+            "featurs:\n  - { id: a, type: count }\n",
+            "segments: { id: a }\n",
+        ] {
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            await #expect(throws: APIError.self, "\(text)") {
+                _ = try await KairosApplication.build(configuration: configuration, logger: .init(label: "t"))
+            }
+        }
+    }
+
     @Test func aBrokenDefinitionsFileStopsTheStart() async throws {
         let directory = temporaryDataDirectory()
         let file = directory + "/definitions.yaml"

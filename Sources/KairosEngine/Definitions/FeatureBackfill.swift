@@ -60,7 +60,6 @@ public final class FeatureBackfill: Service, Sendable {
                 profiles.backfill(event, slots: job.slots)
                 counter.increment()
             }
-            IngestPipeline.releaseFreedMemory()
             logger.info(
                 "feature backfill done",
                 metadata: ["features": "\(job.features)", "events": "\(count)", "duration": "\(ContinuousClock.now - started)"])

@@ -163,7 +163,7 @@ public final class DeliveryWorker: Service, Sendable {
         request.headers.add(name: "User-Agent", value: "Kairos")
         if let secret = channel.secret {
             let signature = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
-            request.headers.add(name: "X-Kairos-Signature", value: "sha256=" + signature.map { String(format: "%02x", $0) }.joined())
+            request.headers.add(name: "X-Kairos-Signature", value: "sha256=" + signature.withUnsafeBytes { Hex.encode($0) })
         }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {

@@ -160,9 +160,6 @@ public struct Importer: Sendable {
     }
 
     static func contentHash(_ value: JSONValue) -> String {
-        SHA256.hash(data: JSONWriter.bytes(value)).prefix(16).map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
+        Hex.encode(SHA256.hash(data: JSONWriter.bytes(value)).prefix(16))
     }
 }

@@ -171,15 +171,19 @@ public final class IngestPipeline: Service, Sendable {
     }
 
     /// Hands the heap the replay freed (parsed bodies) back to the system, so that resident memory
-    /// reflects the live state rather than the peak of the load.
+    /// reflects the live state rather than the peak of the load. Called once, after the replay
+    /// and before traffic: it walks and locks every heap arena.
     static func releaseFreedMemory() {
         #if canImport(Glibc)
-        // glibc's malloc_trim, looked up at run time (its header is not part of the Glibc module).
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        mallocTrim?(0)
         #endif
     }
+
+    #if canImport(Glibc)
+    /// glibc's `malloc_trim`, looked up once (its header is not part of the Glibc module).
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+        .map { unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self) }
+    #endif
 
     /// A group of submissions committed together.
     typealias Batch = [(events: [Event], continuation: CheckedContinuation<[Outcome], any Error>)]

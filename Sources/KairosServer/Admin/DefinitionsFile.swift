@@ -39,31 +39,37 @@ public struct DefinitionsFile: Sendable {
             throw APIError.invalidField(unknown, "\(path): unknown section '\(unknown)' (expected \(known.sorted().joined(separator: ", ")))")
         }
         var file = DefinitionsFile()
-        file.features = try section("features", of: sections, path: path) { json throws(APIError) in try FeatureDefinition.parse(json) }
-        file.segments = try section("segments", of: sections, path: path) { json throws(APIError) in try SegmentDefinition.parse(json) }
-        file.channels = try section("channels", of: sections, path: path) { json throws(APIError) in try ChannelDefinition.parse(json) }
-        file.triggers = try section("triggers", of: sections, path: path) { json throws(APIError) in try TriggerDefinition.parse(json) }
-        file.placements = try section("placements", of: sections, path: path) { json throws(APIError) in try PlacementDefinition.parse(json) }
-        let features = try FeatureSet.compile(file.features)
-        _ = try PlacementSet.compile(file.placements, features: features)
-        _ = try SegmentSet.compile(file.segments, features: features)
-        _ = try TriggerSet.compile(file.triggers, channels: file.channels, features: features)
+        // Only the shape is checked here: expressions, references and channels are compiled with the
+        // stored definitions they may refer to, when the registry loads them.
+        file.features = try section("features", of: sections, path: path, id: \.id) { json throws(APIError) in try FeatureDefinition.parse(json) }
+        file.segments = try section("segments", of: sections, path: path, id: \.id) { json throws(APIError) in try SegmentDefinition.parse(json) }
+        file.channels = try section("channels", of: sections, path: path, id: \.id) { json throws(APIError) in try ChannelDefinition.parse(json) }
+        file.triggers = try section("triggers", of: sections, path: path, id: \.id) { json throws(APIError) in try TriggerDefinition.parse(json) }
+        file.placements = try section("placements", of: sections, path: path, id: \.id) { json throws(APIError) in
+            try PlacementDefinition.parse(json)
+        }
         return file
     }
 
-    /// The definitions of one section (a list), each parsed by `parse`; an error names the entry.
+    /// The definitions of one section (a list; empty or absent is none), each parsed by `parse`;
+    /// an error names the entry, and an id given twice is refused.
     private static func section<Definition>(
-        _ name: String, of sections: [String: JSONValue], path: String,
+        _ name: String, of sections: [String: JSONValue], path: String, id: KeyPath<Definition, String>,
         parse: (JSONValue) throws(APIError) -> Definition
     ) throws(APIError) -> [Definition] {
-        guard let value = sections[name] else { return [] }
+        guard let value = sections[name], value != .null else { return [] }
         guard case .array(let entries) = value else {
             throw APIError.invalidField(name, "\(path): '\(name)' must be a list")
         }
         var result: [Definition] = []
         for (index, entry) in entries.enumerated() {
-            do {
-                result.append(try parse(entry))
+            do throws(APIError) {
+                let definition = try parse(entry)
+                if result.contains(where: { $0[keyPath: id] == definition[keyPath: id] }) {
+                    throw APIError(
+                        status: 422, code: "duplicate_id", message: "'\(definition[keyPath: id])' is defined twice", field: "id")
+                }
+                result.append(definition)
             } catch {
                 var located = error.at(index: index)
                 located.message = "\(path), \(name)[\(index)]: \(error.message)"

@@ -74,7 +74,7 @@ extension KeyRing {
                 for line in stored.split(separator: "\n") {
                     let parts = line.split(separator: " ")
                     guard parts.count == 2, let scope = KeyScope(rawValue: String(parts[0])),
-                        let digest = hexDecode(String(parts[1]))
+                        let digest = Hex.decode(String(parts[1]))
                     else { continue }
                     ring.entries.append(Entry(digest: digest, scope: scope))
                 }
@@ -82,7 +82,7 @@ extension KeyRing {
                 let pair = (write: generateKey(scope: .write), secret: generateKey(scope: .secret))
                 ring.add(pair.write, scope: .write)
                 ring.add(pair.secret, scope: .secret)
-                let lines = ring.entries.map { "\($0.scope.rawValue) \(hexEncode($0.digest))" }
+                let lines = ring.entries.map { "\($0.scope.rawValue) \(Hex.encode($0.digest))" }
                 try await store.setMetadata(metadataKey, lines.joined(separator: "\n"))
                 generated = pair
             }
@@ -92,27 +92,5 @@ extension KeyRing {
             ring.add(demoSecretKey, scope: .secret)
         }
         return (ring, generated)
-    }
-
-    static func hexEncode(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
-    }
-
-    static func hexDecode(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = 0
-        while index < digits.count {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            bytes.append(byte)
-            index += 2
-        }
-        return bytes
     }
 }

@@ -32,13 +32,16 @@ struct OperationsController<Context: RequestContext>: Sendable {
             let text = self.registry.emitToBuffer()
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
+        // Read once, when the routes are built (not on every request).
+        let document = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources")
+            .flatMap { try? Data(contentsOf: $0) }.map { ByteBuffer(bytes: $0) }
         router.get("openapi.json") { _, _ in
-            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
-                let data = try? Data(contentsOf: url)
-            else { throw APIError(status: 500, code: "internal_error", message: "the OpenAPI document is missing") }
+            guard let document else {
+                throw APIError(status: 500, code: "internal_error", message: "the OpenAPI document is missing")
+            }
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: document))
         }
     }
 }

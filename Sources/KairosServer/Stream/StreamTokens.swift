@@ -25,12 +25,12 @@ public struct StreamTokens: Sendable {
 
     /// The token of `person`.
     public func token(for person: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Array(person.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Array(person.utf8), using: key).withUnsafeBytes { Hex.encode($0) }
     }
 
     /// Whether `token` is `person`'s.
     public func verify(_ token: String, for person: String) -> Bool {
-        guard let bytes = KeyRing.hexDecode(token), bytes.count == 32 else { return false }
+        guard let bytes = Hex.decode(token), bytes.count == 32 else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(bytes, authenticating: Array(person.utf8), using: key)
     }
 }

@@ -41,12 +41,13 @@ extension SQLiteStore {
     public func insertWaits(_ waits: [PendingWait]) async throws {
         guard !waits.isEmpty else { return }
         try await pool.write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO waits (id, trigger_id, user_id, anonymous_id, cause_seq, due_at, state, event)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             for wait in waits {
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO waits (id, trigger_id, user_id, anonymous_id, cause_seq, due_at, state, event)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try statement.execute(
                     arguments: [
                         wait.id, wait.trigger, wait.userId, wait.anonymousId, wait.causeSeq, wait.dueAt, wait.state.rawValue,
                         JSONWriter.string(wait.event),
@@ -183,12 +184,14 @@ extension SQLiteStore {
     }
 
     static func insert(_ message: Message, _ db: Database) throws {
-        try db.execute(
+        // Prepared once per connection (inserted for every message of every trigger that fires).
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO messages (id, channel, trigger_id, user_id, anonymous_id, created_at, state, attempts,
                                                 next_attempt_at, last_error, delivered_at, payload)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 message.id, message.channel, message.trigger, message.userId, message.anonymousId, message.createdAt,
                 message.state.rawValue, message.attempts, message.nextAttemptAt, message.lastError, message.deliveredAt,
