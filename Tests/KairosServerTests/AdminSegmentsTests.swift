@@ -67,6 +67,13 @@ import Testing
             #expect(cycle.body["error"]?["code"] == "dependency_cycle")
             #expect(try await client.send(.delete, "/v1/admin/segments/a").status == 409)
             #expect(try await client.send(.get, "/v1/admin/segments").body["segments"]?.arrayValue?.count == 2)
+            // A segment's name in a string that is not a membership test is no dependency.
+            #expect(try await client.send(.put, "/v1/admin/segments/gold", json: #"{"condition":"true"}"#).status == 200)
+            #expect(try await client.send(.put, "/v1/admin/segments/tiered", json: #"{"condition":"profile.traits.tier == \"gold\""}"#).status == 200)
+            #expect(try await client.send(.put, "/v1/admin/segments/gold", json: #"{"condition":"\"tiered\" in segments"}"#).status == 200)
+            #expect(try await client.send(.delete, "/v1/admin/segments/tiered").status == 409)  // gold uses it
+            #expect(try await client.send(.put, "/v1/admin/segments/gold", json: #"{"condition":"true"}"#).status == 200)
+            #expect(try await client.send(.delete, "/v1/admin/segments/gold").status == 204)
         }
     }
 

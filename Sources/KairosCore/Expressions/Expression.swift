@@ -23,6 +23,8 @@ public struct Expression: Sendable, CustomStringConvertible {
     public let referencedFeatures: Set<String>
     /// Whether the expression reads `segments`.
     public let referencesSegments: Bool
+    /// Segments named in `"name" in segments` (what a segment's membership depends on).
+    public let referencedSegments: Set<String>
 
     let root: ExpressionNode
 
@@ -56,7 +58,7 @@ public struct Expression: Sendable, CustomStringConvertible {
         let checked = try checker.check(syntax)
         let expression = Expression(
             source: source, resultType: checked.type, referencedFeatures: checker.features,
-            referencesSegments: checker.usesSegments, root: checked.node)
+            referencesSegments: checker.usesSegments, referencedSegments: checker.segmentNames, root: checked.node)
         return (expression, syntax.start)
     }
 

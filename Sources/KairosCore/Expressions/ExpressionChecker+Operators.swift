@@ -89,8 +89,11 @@ extension ExpressionChecker {
     }
 
     /// The node for `needle in haystack`, specialised for `segments` and long constant string lists.
-    func membership(needle: ExpressionNode, haystack: ExpressionNode) -> ExpressionNode {
-        if case .segments = haystack { return .segmentsContain(needle) }
+    mutating func membership(needle: ExpressionNode, haystack: ExpressionNode) -> ExpressionNode {
+        if case .segments = haystack {
+            if case .string(let name)? = needle.constantValue { segmentNames.insert(name) }
+            return .segmentsContain(needle)
+        }
         if case .list(let items)? = haystack.constantValue, items.count >= Self.stringSetThreshold {
             var strings = Set<String>()
             for item in items {

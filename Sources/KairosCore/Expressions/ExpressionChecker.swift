@@ -22,6 +22,8 @@ struct ExpressionChecker: Sendable {
     private(set) var features: Set<String> = []
     /// Whether `segments` has been referred to.
     private(set) var usesSegments = false
+    /// Segment names tested with `"name" in segments`.
+    var segmentNames: Set<String> = []
 
     init(environment: ExpressionEnvironment) {
         self.environment = environment

@@ -42,6 +42,11 @@ public final class SegmentSet: Sendable {
         ["eventCounts", "eventTotal", "firstSeen", "lastSeen", "consent", "profile["].contains { source.contains($0) }
     }
 
+    /// The first other segment whose condition names `id` (`"id" in segments`), if any.
+    public func user(of id: String) -> String? {
+        segments.first { $0.definition.id != id && $0.condition.referencedSegments.contains(id) }?.definition.id
+    }
+
     public func segment(id: String) -> Compiled? { segments.first { $0.definition.id == id } }
     public func segment(slot: UInt16) -> Compiled? { slotIndex[slot].map { segments[$0] } }
 
@@ -63,11 +68,11 @@ public final class SegmentSet: Sendable {
                 throw APIError.expression(error, field: "condition", in: "segment '\(definition.id)'")
             }
         }
-        // Dependencies: segment names quoted in a condition that reads `segments`.
+        // Dependencies: the segments a condition names in `"name" in segments`.
         let ids = compiled.map(\.0.id)
-        let dependencies: [[Int]] = compiled.map { definition, expression in
-            guard expression.referencesSegments else { return [] }
-            return ids.indices.filter { definition.condition.contains("\"\(ids[$0])\"") || definition.condition.contains("'\(ids[$0])'") }
+        let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        let dependencies: [[Int]] = compiled.map { _, expression in
+            expression.referencedSegments.sorted().compactMap { position[$0] }
         }
         let order = try DependencyOrder.sort(ids: ids, dependencies: dependencies, kind: "segments", field: "condition")
 

@@ -220,8 +220,8 @@ public actor DefinitionRegistry {
         guard segments[id] != nil else { return false }
         var next = segments
         next.removeValue(forKey: id)
-        for other in next.values where other.condition.contains("\"\(id)\"") || other.condition.contains("'\(id)'") {
-            throw APIError(status: 409, code: "in_use", message: "segment '\(id)' is used by segment '\(other.id)'", field: "id")
+        if let user = pipeline.profiles.segments.user(of: id) {
+            throw APIError(status: 409, code: "in_use", message: "segment '\(id)' is used by segment '\(user)'", field: "id")
         }
         try await change(features: features, segments: next) { store in
             _ = try await store.deleteDefinition(kind: Self.segmentKind, id: id)
