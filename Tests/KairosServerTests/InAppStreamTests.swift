@@ -1,3 +1,4 @@
+import Crypto
 import AsyncHTTPClient
 import Foundation
 import HummingbirdTesting
@@ -99,6 +100,26 @@ struct StreamReader {
             #expect(text.contains("event: message"))
             let delivered = try await client.send(.get, "/v1/admin/deliveries?state=delivered").body["deliveries"]?.arrayValue
             #expect(delivered?.count == 1)
+        }
+    }
+
+    @Test func anAnonymousVisitorsTokenOpensTheirStreamButNotTheSameNamedCustomers() async throws {
+        try await Self.live { client, port in
+            let minted = try await client.send(.post, "/v1/stream/tokens", json: #"{"anonymousId":"mia"}"#)
+            #expect(minted.body["anonymousId"] == "mia")
+            let token = try #require(minted.body["token"]?.stringValue)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/stream?anonymousId=mia")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let anonymous = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            #expect(anonymous.status.code == 200)
+            // A visitor who picks "mia" as anonymousId must not read the customer mia's messages.
+            #expect(try await StreamReader.open(port: port, person: "mia", token: token).status.code == 401)
+            // A customer's token is the documented hex(HMAC-SHA256(stream.secret, userId)).
+            let expected = HMAC<SHA256>.authenticationCode(
+                for: Array("mia".utf8), using: SymmetricKey(data: Array("stream-test-secret".utf8))
+            ).withUnsafeBytes { Hex.encode($0) }
+            #expect(try await client.send(.post, "/v1/stream/tokens", json: #"{"userId":"mia"}"#).body["token"] == .string(expected))
+            #expect(try await client.send(.post, "/v1/stream/tokens", json: #"{"userId":7}"#).body["error"]?["code"] == "invalid_field")
         }
     }
 }

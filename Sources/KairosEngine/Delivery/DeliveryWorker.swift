@@ -132,11 +132,13 @@ public final class DeliveryWorker: Service, Sendable {
         return await record(message)
     }
 
-    /// Sends a person's waiting in-app messages over the connection they just opened.
+    /// Sends a person's waiting in-app messages (`person` is a profile key, `u:…` or `a:…`) over the
+    /// connection they just opened.
     public func deliverPending(to person: String) async throws {
         let channels = engine.triggers.channels
-        let waiting = try await store.messages(state: .pending, channel: nil, userId: person, limit: 500)
-        for var message in waiting.reversed() where channels[message.channel]?.kind == .inapp {
+        let waiting = try await store.messages(state: .pending, channel: nil, userId: String(person.dropFirst(2)), limit: 500)
+        for var message in waiting.reversed()
+        where channels[message.channel]?.kind == .inapp && StreamHub.person(of: message) == person {
             guard hub.push(message) else { return }
             message.attempts += 1
             message.state = .delivered

@@ -1,7 +1,8 @@
 import KairosCore
 import Synchronization
 
-/// The live in-app connections, by person id (userId, or anonymousId for anonymous people).
+/// The live in-app connections, by person: the profile key of the ids a message is addressed to
+/// (`u:<userId>`, or `a:<anonymousId>` for a message to an anonymous person).
 /// A message pushed to a person reaches every connection they have open.
 public final class StreamHub: Sendable {
     struct Subscriber: Sendable {
@@ -35,7 +36,7 @@ public final class StreamHub: Sendable {
 
     /// Sends `message` to its person's open connections; `false` when they have none.
     public func push(_ message: Message) -> Bool {
-        guard let person = message.userId ?? message.anonymousId else { return false }
+        guard let person = Self.person(of: message) else { return false }
         let targets = subscribers.withLock { $0[person] ?? [] }
         guard !targets.isEmpty else { return false }
         let event = Self.event(message)
@@ -44,6 +45,11 @@ public final class StreamHub: Sendable {
             if case .enqueued = subscriber.continuation.yield(event) { delivered = true }
         }
         return delivered
+    }
+
+    /// The profile key a message is addressed to.
+    static func person(of message: Message) -> String? {
+        message.userId.map(ProfileKey.user) ?? message.anonymousId.map(ProfileKey.anonymous)
     }
 
     static func event(_ message: Message) -> JSONValue {

@@ -16,11 +16,19 @@ struct StreamController<Context: RequestContext>: Sendable {
     func addRoutes(to router: Router<Context>) {
         router.post("v1/stream/tokens") { request, _ in
             try self.authenticator.authorize(self.authenticator.presentedKey(request.headers), required: .secret)
-            let body = try await self.bodyReader.read(request)
-            guard let person = body["userId"]?.stringValue ?? body["anonymousId"]?.stringValue, !person.isEmpty else {
+            guard case .object(let fields) = try await self.bodyReader.read(request) else {
+                throw APIError(status: 400, code: "invalid_body", message: "the body must be a JSON object")
+            }
+            let parser = EventParser()
+            if let userId = try parser.id(fields, "userId") {
+                return Response.json(["userId": .string(userId), "token": .string(self.tokens.token(for: ProfileKey.user(userId)))])
+            }
+            guard let anonymousId = try parser.id(fields, "anonymousId") else {
                 throw APIError.missingField("userId", "send {\"userId\": \"...\"} (or anonymousId)")
             }
-            return Response.json(["userId": .string(person), "token": .string(self.tokens.token(for: person))])
+            return Response.json([
+                "anonymousId": .string(anonymousId), "token": .string(self.tokens.token(for: ProfileKey.anonymous(anonymousId))),
+            ])
         }
         router.get("v1/stream") { request, _ in
             try await self.stream(request)
@@ -29,8 +37,14 @@ struct StreamController<Context: RequestContext>: Sendable {
 
     private func stream(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let person = (query["userId"] ?? query["anonymousId"]).map(String.init), !person.isEmpty else {
-            throw APIError.missingField("userId", "the stream needs ?userId=…&token=…")
+        // The person, as a profile key: a userId and an anonymousId that are the same text are two people.
+        let person: String
+        if let userId = query["userId"].map(String.init), !userId.isEmpty {
+            person = ProfileKey.user(userId)
+        } else if let anonymousId = query["anonymousId"].map(String.init), !anonymousId.isEmpty {
+            person = ProfileKey.anonymous(anonymousId)
+        } else {
+            throw APIError.missingField("userId", "the stream needs ?userId=…&token=… (or ?anonymousId=…)")
         }
         let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         guard let token = query["token"].map(String.init) ?? bearer, tokens.verify(token, for: person) else {
