@@ -67,10 +67,7 @@ import Testing
         ("features.views_5m.x", 1, 19, "cannot read field 'x' of a number"),
     ])
     func rejects(source: String, line: Int, column: Int, fragment: String) throws {
-        let error = try #require(ExpressionFixtures.error(source), "\(source) should not compile")
-        #expect(error.line == line, "\(error)")
-        #expect(error.column == column, "\(error)")
-        #expect(error.message.contains(fragment), "\(error)")
+        try ExpressionFixtures.expectError(source, line: line, column: column, fragment: fragment)
     }
 
     @Test(arguments: [

@@ -67,9 +67,6 @@ import Testing
         ("'é' + §", 1, 7, "unexpected character '§'"),
     ])
     func lexicalErrors(source: String, line: Int, column: Int, fragment: String) throws {
-        let error = try #require(ExpressionFixtures.error(source))
-        #expect(error.line == line)
-        #expect(error.column == column)
-        #expect(error.message.contains(fragment), "\(error)")
+        try ExpressionFixtures.expectError(source, line: line, column: column, fragment: fragment)
     }
 }

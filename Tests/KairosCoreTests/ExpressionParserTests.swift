@@ -64,10 +64,7 @@ import Testing
         ("x in", 1, 5, "expected an expression"),
     ])
     func syntaxErrors(source: String, line: Int, column: Int, fragment: String) throws {
-        let error = try #require(ExpressionFixtures.error(source))
-        #expect(error.line == line, "\(error)")
-        #expect(error.column == column, "\(error)")
-        #expect(error.message.contains(fragment), "\(error)")
+        try ExpressionFixtures.expectError(source, line: line, column: column, fragment: fragment)
     }
 
     @Test func nestingIsBounded() throws {

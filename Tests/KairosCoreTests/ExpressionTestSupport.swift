@@ -55,6 +55,18 @@ enum ExpressionFixtures {
     }
 
     /// The compile error for `source`, or nil when it compiles.
+    /// Expects `source` to be refused at `line`:`column` with a message containing `fragment`.
+    static func expectError(
+        _ source: String, line: Int, column: Int, fragment: String, condition: Bool = false,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let error = try #require(
+            Self.error(source, condition: condition), "\(source) should not compile", sourceLocation: sourceLocation)
+        #expect(error.line == line, "\(error)", sourceLocation: sourceLocation)
+        #expect(error.column == column, "\(error)", sourceLocation: sourceLocation)
+        #expect(error.message.contains(fragment), "\(error)", sourceLocation: sourceLocation)
+    }
+
     static func error(_ source: String, condition: Bool = false) -> ExpressionError? {
         do {
             if condition {

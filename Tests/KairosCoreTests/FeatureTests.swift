@@ -189,21 +189,55 @@ import Testing
         let set = try FeatureSet.compile(Self.definitions)
         let book = ProfileBook()
         book.install(set)
-        var generator = SystemRandomNumberGenerator()
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator = SplitMix64(seed: seed)
         let samples = Self.randomSamples(count: 5000, start: 1_795_000_000_000, using: &generator)
         for (index, sample) in samples.enumerated() { book.apply(Self.event(sample, seq: Int64(index + 1))) }
         let state = try #require(book.profile(id: "u1")).features
-        // At most (buckets per window + 1) cells per windowed aggregate, distinct values capped.
-        #expect(state.cells.count <= 11 * 2 * Int(FeatureSet.bucketsPerWindow + 2))
-        #expect(state.marks.count <= FeatureSet.distinctCap + 4)
-        #expect(state.tallies.count <= 5 * Int(FeatureSet.bucketsPerWindow + 2))
-        // Arrays grow by small steps and are trimmed: little unused capacity.
-        for (count, capacity) in [(state.cells.count, state.cells.capacity), (state.marks.count, state.marks.capacity)] {
-            #expect(capacity <= count + max(4, count / 2) + 2)
-        }
+        let perWindow = Int(FeatureSet.bucketsPerWindow + 1)
+        // 4 windowed cell kinds (views, spend, min, max) + lifetime avg (sum + count) and expensive_views.
+        #expect(state.cells.count <= 4 * perWindow + 3, "seed \(seed)")
+        #expect(state.marks.count <= 30 + 3, "seed \(seed)")  // 30 product ids + last, first, since
+        #expect(state.tallies.count <= 5 * perWindow, "seed \(seed)")
+        // The counted footprint covers every array's capacity, and stays small.
         let footprint = book.stateFootprint()
         #expect(footprint.profiles == 1)
-        #expect(footprint.bytes >= state.cells.count * 16 + state.marks.count * 24)
+        let arrays = state.cells.capacity * MemoryLayout<FeatureState.Cell>.stride
+            + state.marks.capacity * MemoryLayout<FeatureState.Mark>.stride
+            + state.values.capacity * MemoryLayout<FeatureState.Held>.stride
+            + state.tallies.capacity * MemoryLayout<FeatureState.Tally>.stride
+        #expect(footprint.bytes >= MemoryLayout<FeatureState>.size + arrays, "seed \(seed)")
+        #expect(footprint.bytes < 8 * 1024, "seed \(seed): \(footprint.bytes) bytes")
+    }
+
+    @Test func arraysGrowByAQuarterAndTrimGivesCapacityBack() {
+        var array: [Int] = []
+        for value in 0..<1000 {
+            FeatureState.append(value, to: &array)
+            #expect(array.capacity <= array.count + max(2, array.count / 4) + 2, "count \(array.count), capacity \(array.capacity)")
+        }
+        array.removeLast(900)
+        FeatureState.trim(&array)
+        #expect(array.capacity <= 100 + 4, "capacity \(array.capacity)")  // + malloc rounding
+        array.removeAll()
+        FeatureState.trim(&array)
+        #expect(array.capacity == 0 && FeatureState.heapBytes(array) == 0)
+        #expect(FeatureState.heapBytes("fifteen bytes!!") == 0)
+        #expect(FeatureState.heapBytes(String(repeating: "x", count: 16)) == 48 + 16)
+    }
+
+    @Test func distinctValuesAreCappedPerFeature() throws {
+        let set = try FeatureSet.compile([.init(id: "products_ever", aggregation: .distinct, value: "event.properties.product_id")])
+        let book = ProfileBook()
+        book.install(set)
+        let start: Millis = 1_795_000_000_000
+        for index in 0..<(3 * FeatureSet.distinctCap) {
+            let sample = Sample(time: start + Millis(index) * 1000, name: "V", price: 1, category: "c", product: "p\(index)")
+            book.apply(Self.event(sample, seq: Int64(index + 1)))
+        }
+        let features = try #require(book.profile(id: "u1")).features
+        #expect(features.marks.count == FeatureSet.distinctCap)
+        #expect(features.values(set, now: start + 3_600_000)["products_ever"] == .number(Double(FeatureSet.distinctCap)))
     }
 
     @Test func invalidDefinitionsAreRejectedWithTheirPosition() throws {

@@ -126,16 +126,28 @@ import Testing
         }
     }
 
-    @Test func withdrawnPersonalizationConsentGivesNonPersonalResultsOnly() async throws {
+    @Test func withdrawnConsentDropsTheNeighboursAVisitorWouldOtherwiseGet() async throws {
         try await withKairos { client async throws -> Void in
             try await Self.seed(client)
-            try await client.send(.put, "/v1/profiles/camper-1/consent", json: #"{"personalization":false}"#)
-            let response = try await Self.decide(client, #"{"userId":"camper-1","placement":"home"}"#)
-            #expect(response.status == 200)
-            #expect(response.body["personalized"] == false)
-            #expect(response.body["notice"]?.stringValue?.contains("consent") == true)
-            let sources = response.body["items"]?.arrayValue?.compactMap { $0["source"]?.stringValue } ?? []
-            #expect(!sources.contains("personal") && !sources.contains("session") && !sources.contains("recent"))
+            for visitor in ["v-open", "v-closed"] {
+                try await client.send(
+                    .post, "/v1/track", key: Keys.write,
+                    json: #"{"anonymousId":"\#(visitor)","event":"Product Viewed","properties":{"product_id":"tent-1"}}"#)
+            }
+            #expect(try await client.send(.put, "/v1/profiles/v-closed/consent", json: #"{"personalization":false}"#).status == 200)
+            func decide(_ visitor: String) async throws -> (status: Int, body: JSONValue) {
+                try await Self.decideWhen(client, #"{"anonymousId":"\#(visitor)","placement":"home","limit":5}"#) { $0.count == 5 }
+            }
+            func sources(_ response: (status: Int, body: JSONValue)) -> [String] {
+                response.body["items"]?.arrayValue?.compactMap { $0["source"]?.stringValue } ?? []
+            }
+            // Control: the same history with consent gets personal neighbours.
+            #expect(sources(try await decide("v-open")).contains("personal"))
+            let closed = try await decide("v-closed")
+            #expect(sources(closed).count == 5)
+            #expect(!sources(closed).contains { ["personal", "session", "recent"].contains($0) }, "\(sources(closed))")
+            #expect(closed.body["personalized"] == false)
+            #expect(closed.body["notice"]?.stringValue?.contains("consent") == true)
         }
     }
 
@@ -169,6 +181,21 @@ import Testing
                 #expect(response.body["error"]?["field"] == .string(field), "\(body)")
             }
             #expect(try await client.send(.get, "/v1/admin/placements/p").status == 404)
+            for (body, field) in [
+                (#"{"placement":7}"#, "placement"), (#"{"placement":""}"#, "placement"),
+                (#"{"placement":"home","userId":["u1"]}"#, "userId"),
+                (#"{"placement":"home","limit":"5"}"#, "limit"), (#"{"placement":"home","limit":-1}"#, "limit"),
+                (#"{"placement":"home","context":"tent-1"}"#, "context"), (#"{"placement":"home","context":[]}"#, "context"),
+            ] {
+                let response = try await Self.decide(client, body)
+                #expect(response.status == 422, "\(body)")
+                #expect(response.body["error"]?["field"] == .string(field), "\(body)")
+            }
+            let entry = try await Self.decide(client, #"{"placement":"home","exclude":["ok",1]}"#)
+            #expect(entry.status == 422 && entry.body["error"]?["field"] == "exclude" && entry.body["error"]?["index"] == 1)
+            #expect(try await Self.decide(client, #"[1]"#).body["error"]?["code"] == "invalid_body")
+            let nulls = #"{"placement":"home","userId":null,"anonymousId":null,"limit":null,"exclude":null,"context":null}"#
+            #expect(try await Self.decide(client, nulls).status == 200)
         }
     }
 

@@ -33,10 +33,11 @@ extension ChannelDefinition {
         case .array(let caps)?:
             for (index, cap) in caps.enumerated() {
                 let capReader = DefinitionReader(fields: cap.objectValue ?? [:])
-                guard let count = try capReader.int("count"), count >= 0 else {
+                // A malformed entry is reported at its position (`caps[1].per`), not as a bare field.
+                guard let count = try? capReader.int("count"), count >= 0 else {
                     throw .invalidField("caps[\(index)].count", "a cap needs a 'count' ≥ 0")
                 }
-                guard let window = try capReader.duration("per") else {
+                guard let window = try? capReader.duration("per") else {
                     throw .invalidField("caps[\(index)].per", "a cap needs 'per', a duration such as 24h")
                 }
                 channel.caps.append(Cap(count: count, window: window))
@@ -45,8 +46,8 @@ extension ChannelDefinition {
         }
         if let quiet = fields["quietHours"], quiet != .null {
             let quietReader = DefinitionReader(fields: quiet.objectValue ?? [:])
-            guard let start = try quietReader.string("start").flatMap(Self.minutes),
-                let end = try quietReader.string("end").flatMap(Self.minutes)
+            guard let start = (try? quietReader.string("start"))?.flatMap(Self.minutes),
+                let end = (try? quietReader.string("end"))?.flatMap(Self.minutes)
             else { throw .invalidField("quietHours", "'quietHours' needs 'start' and 'end' as HH:MM") }
             channel.quietHours = (start, end)
         }

@@ -12,7 +12,7 @@ extension PlacementDefinition {
                 guard case .object(let fields) = entry else {
                     throw APIError.invalidField("sources", "sources[\(index)] must be an object").at(index: index)
                 }
-                let source = try Self.source(fields["source"], field: "sources[\(index)].source")
+                let source = try Self.source(fields["source"], field: "sources[\(index)].source", index: index)
                 var weight = 1.0
                 if let value = fields["weight"] {
                     guard case .number(let number) = value, number >= 0, number.isFinite else {
@@ -37,15 +37,17 @@ extension PlacementDefinition {
                 guard case .object(let fields) = entry, case .string(let condition)? = fields["if"] else {
                     throw APIError.invalidField("rules", "rules[\(index)] needs 'if' (an expression) and one of boost, bury, pin").at(index: index)
                 }
+                // Exactly one effect, and a valid one: a bad boost is never read as the other key.
+                let effects = ["boost", "bury", "pin"].filter { fields[$0] != nil }
                 let effect: Rule.Effect
-                if case .number(let factor)? = fields["boost"], factor > 0, factor.isFinite {
-                    effect = .boost(factor)
-                } else if fields["bury"] == .bool(true) {
-                    effect = .bury
-                } else if fields["pin"] == .bool(true) {
-                    effect = .pin
-                } else {
-                    throw APIError.invalidField("rules", "rules[\(index)] needs boost (a number > 0), bury: true or pin: true").at(index: index)
+                switch (effects, fields["boost"], fields["bury"], fields["pin"]) {
+                case (["boost"], .number(let factor)?, _, _) where factor > 0 && factor.isFinite: effect = .boost(factor)
+                case (["bury"], _, .bool(true)?, _): effect = .bury
+                case (["pin"], _, _, .bool(true)?): effect = .pin
+                default:
+                    throw APIError.invalidField(
+                        "rules", "rules[\(index)] needs exactly one of boost (a number > 0), bury: true or pin: true"
+                    ).at(index: index)
                 }
                 definition.rules.append(Rule(condition: condition, effect: effect))
             }
@@ -69,7 +71,7 @@ extension PlacementDefinition {
             guard case .array(let entries) = fallback else { throw .invalidField("fallback", "'fallback' must be a list of sources") }
             definition.fallback = []
             for (index, entry) in entries.enumerated() {
-                definition.fallback.append(try Self.source(entry, field: "fallback[\(index)]"))
+                definition.fallback.append(try Self.source(entry, field: "fallback[\(index)]", index: index))
             }
         }
         if let flag = try reader.bool("excludePurchased") { definition.excludePurchased = flag }
@@ -88,10 +90,12 @@ extension PlacementDefinition {
         return definition
     }
 
-    private static func source(_ value: JSONValue?, field: String) throws(APIError) -> Source {
+    /// A source name; an error names the list (`sources`, `fallback`) and the entry's index.
+    private static func source(_ value: JSONValue?, field: String, index: Int) throws(APIError) -> Source {
         let names = Source.allCases.map(\.rawValue).joined(separator: ", ")
         guard case .string(let name)? = value, let source = Source(rawValue: name) else {
-            throw .invalidField(field.components(separatedBy: "[").first ?? field, "\(field) must be one of \(names)")
+            throw APIError.invalidField(field.components(separatedBy: "[").first ?? field, "\(field) must be one of \(names)")
+                .at(index: index)
         }
         return source
     }
