@@ -51,8 +51,9 @@ public struct KairosConfiguration: Sendable {
         self.streamSecret = nil
     }
 
-    /// Reads every setting from `reader`, falling back to the defaults above.
-    public init(reader: ConfigReader) {
+    /// Reads every setting from `reader`, falling back to the defaults above. A delivery setting
+    /// that is present but does not parse is an error (a contact cap must never be dropped silently).
+    public init(reader: ConfigReader) throws(APIError) {
         let defaults = KairosConfiguration()
         self.init(
             host: reader.string(forKey: "host", default: defaults.host),
@@ -73,13 +74,25 @@ public struct KairosConfiguration: Sendable {
         if let hosts = reader.stringArray(forKey: "delivery.allowedHosts") {
             delivery.allowedHosts = Set(hosts.map { $0.lowercased() })
         }
-        if let base = reader.string(forKey: "delivery.retryBase").flatMap(ExpressionDuration.parsePositive) { delivery.retryBase = base }
+        func duration(_ key: String) throws(APIError) -> Millis? {
+            guard let text = reader.string(forKey: ConfigKey(key)) else { return nil }
+            guard let millis = ExpressionDuration.parsePositive(text) else {
+                throw APIError.invalidField(key, "configuration '\(key)': '\(text)' is not a duration such as 500ms, 30s or 5m")
+            }
+            return millis
+        }
+        if let base = try duration("delivery.retryBase") { delivery.retryBase = base }
+        if let longest = try duration("delivery.maxRetryDelay") { delivery.maxRetryDelay = longest }
         if let cap = reader.string(forKey: "delivery.crossChannelCap") {
             // "COUNT/WINDOW", e.g. "5/24h"
             let parts = cap.split(separator: "/")
-            if parts.count == 2, let count = Int(parts[0]), let window = ExpressionDuration.parsePositive(String(parts[1])) {
-                delivery.crossChannelCap = .init(count: count, window: window)
+            guard parts.count == 2, let count = Int(parts[0]), count >= 0,
+                let window = ExpressionDuration.parsePositive(String(parts[1]))
+            else {
+                throw APIError.invalidField(
+                    "delivery.crossChannelCap", "configuration 'delivery.crossChannelCap': '\(cap)' is not COUNT/WINDOW such as 5/24h")
             }
+            delivery.crossChannelCap = .init(count: count, window: window)
         }
     }
 }

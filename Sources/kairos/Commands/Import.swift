@@ -33,7 +33,7 @@ struct Import: AsyncParsableCommand {
         }
         let reader = try await options.reader(flags: [:])
         let logger = options.bootstrapLogging(reader)
-        let configuration = KairosConfiguration(reader: reader)
+        let configuration = try KairosConfiguration(reader: reader)
 
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let store = try SQLiteStore(directory: configuration.dataDirectory)

@@ -45,7 +45,7 @@ struct Serve: AsyncParsableCommand {
         if let definitions { flags["definitions.file"] = .init(.string(definitions), isSecret: false) }
         let reader = try await options.reader(flags: flags)
         let logger = options.bootstrapLogging(reader)
-        let configuration = KairosConfiguration(reader: reader)
+        let configuration = try KairosConfiguration(reader: reader)
 
         let (application, parts) = try await KairosApplication.build(configuration: configuration, logger: logger)
         say("Kairos listening on http://\(configuration.host):\(configuration.port)")
