@@ -139,6 +139,37 @@ import Testing
         }
     }
 
+    @Test func loggingInKeepsOnlyTheCurrentSession() throws {
+        let set = try FeatureSet.compile([
+            .init(id: "session_views", aggregation: .sessionEvents, filter: #"event.name == "Product Viewed""#),
+            .init(id: "views", aggregation: .count, filter: #"event.name == "Product Viewed""#),
+        ])
+        let start: Millis = 1_795_000_000_000
+        let later = start + 2 * 86_400_000
+        func view(_ time: Millis, _ seq: Int64, user: String?, anonymous: String?) -> Event {
+            Self.event(Sample(time: time, name: "Product Viewed", price: 1, category: "c", product: "p\(seq)"), seq: seq, user: user, anonymous: anonymous)
+        }
+        // The stale session is the known customer's (three views two days ago), then the other way round.
+        for staleIsKnown in [true, false] {
+            let book = ProfileBook()
+            book.install(set)
+            var seq: Int64 = 0
+            for _ in 0..<3 {
+                seq += 1
+                book.apply(view(start + seq * 1000, seq, user: staleIsKnown ? "u1" : nil, anonymous: staleIsKnown ? nil : "a1"))
+            }
+            for _ in 0..<2 {
+                seq += 1
+                book.apply(view(later + seq * 1000, seq, user: staleIsKnown ? nil : "u1", anonymous: staleIsKnown ? "a1" : nil))
+            }
+            seq += 1
+            book.apply(Self.event(Sample(time: later + 60_000, name: "Signed In", price: 1, category: "c", product: "p"), seq: seq, user: "u1", anonymous: "a1"))
+            let values = try #require(book.profile(id: "u1")).features.values(set, now: later + 120_000)
+            #expect(values["session_views"] == .number(2), "stale session is the known one: \(staleIsKnown)")
+            #expect(values["views"] == .number(5))  // lifetime features still add up
+        }
+    }
+
     @Test func sessionFeaturesFollowInactivity() throws {
         let set = try FeatureSet.compile([
             .init(id: "session_views", aggregation: .sessionEvents, filter: #"event.name == "Product Viewed""#),

@@ -101,8 +101,18 @@ public struct FeatureState: Sendable, Equatable {
 
     /// Combines another profile's state into this one (identity merge). Aggregates add up,
     /// extremes and marks keep their rule (latest last, earliest first, ...).
+    /// Sessions: when one profile's session ended long before the other's, only the later session
+    /// counts (its events, items and times); sessions that overlap are joined.
     mutating func merge(_ other: FeatureState, features: FeatureSet) {
-        for cell in other.cells {
+        let sessionSlots = features.sessionSlots
+        let timeout = features.sessionTimeout
+        let otherSessionIsStale = sessionLast > 0 && other.sessionLast + timeout < sessionStart
+        if other.sessionLast > 0 && sessionLast + timeout < other.sessionStart {
+            // Ours ended before theirs began: theirs replaces it.
+            cells.removeAll { sessionSlots.contains($0.slot) }
+            marks.removeAll { sessionSlots.contains($0.slot) }
+        }
+        for cell in other.cells where !(otherSessionIsStale && sessionSlots.contains(cell.slot)) {
             if let index = cells.firstIndex(where: { $0.slot == cell.slot && $0.kind == cell.kind && $0.bucket == cell.bucket }) {
                 switch cell.kind {
                 case .count, .sum: cells[index].value += cell.value
@@ -113,7 +123,7 @@ public struct FeatureState: Sendable, Equatable {
                 Self.append(cell, to: &cells)
             }
         }
-        for mark in other.marks {
+        for mark in other.marks where !(otherSessionIsStale && sessionSlots.contains(mark.slot)) {
             guard let feature = features.feature(slot: mark.slot) else { continue }
             record(mark, value: other.values.first { $0.slot == mark.slot }?.value, aggregation: feature.aggregation, cap: FeatureSet.distinctCap)
         }
@@ -124,9 +134,12 @@ public struct FeatureState: Sendable, Equatable {
                 Self.append(tally, to: &tallies)
             }
         }
-        if other.sessionLast > sessionLast {
+        if other.sessionLast > 0 && (sessionLast == 0 || sessionLast + timeout < other.sessionStart) {
             sessionStart = other.sessionStart
             sessionLast = other.sessionLast
+        } else if other.sessionLast > 0 && !otherSessionIsStale {
+            sessionStart = Swift.min(sessionStart, other.sessionStart)
+            sessionLast = Swift.max(sessionLast, other.sessionLast)
         }
     }
 
