@@ -45,3 +45,17 @@ import Testing
         #expect(history.contains { $0.isConversion })
     }
 }
+
+@Suite struct TopKTests {
+    @Test func selectsTheBestInOrderLikeAFullSort() {
+        var generator = SplitMix64(seed: 42)
+        for count in [0, 1, 5, 100, 1000] {
+            let scores = (0..<count).map { (UInt32($0), Double(generator.next(upperBound: UInt64(50)))) }
+            for k in [1, 3, 10, 2000] {
+                let sorted = scores.sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(k)
+                let selected = TopK.select(scores, k: k)
+                #expect(selected.map(\.item) == sorted.map(\.0), "count \(count), k \(k)")
+            }
+        }
+    }
+}

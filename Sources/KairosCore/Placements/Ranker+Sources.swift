@@ -122,8 +122,7 @@ extension Ranker {
                 scores[neighbour.item] = entry
             }
         }
-        return scores.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.key < $1.key) }
-            .prefix(budget).map { ($0.key, $0.value.score, $0.value.anchor) }
+        return TopK.select(scores.lazy.map { ($0.key, $0.value.score) }, k: budget).map { ($0.item, $0.score, scores[$0.item]!.anchor) }
     }
 
     /// A sentence a person can read, naming the item or category behind the recommendation.

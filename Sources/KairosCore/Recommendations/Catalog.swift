@@ -3,8 +3,8 @@ import Synchronization
 /// The catalog in memory, by item number: what placement filters and rules read (`item.*`),
 /// categories for diversity and per-category lists, and the text for content similarity.
 public final class Catalog: Sendable {
-    /// One item as the ranker needs it.
-    public struct Entry: Sendable {
+    /// One item as the ranker needs it (a reference: handing out hundreds per decision copies nothing).
+    public final class Entry: Sendable {
         public let item: Item
         /// `item.*` for expressions.
         public let json: JSONValue

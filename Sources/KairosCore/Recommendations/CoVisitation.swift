@@ -82,8 +82,7 @@ public final class CoVisitation: Sendable {
             let similarity = pair.together / ((masses.own * masses.others[position]).squareRoot() + Self.shrinkage * scale)
             result.append((pair.item, similarity))
         }
-        result.sort { $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.item < $1.item) }
-        return Array(result.prefix(limit))
+        return TopK.select(result.lazy.map { ($0.item, $0.similarity) }, k: limit).map { (item: $0.item, similarity: $0.score) }
     }
 
 

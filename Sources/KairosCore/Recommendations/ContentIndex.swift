@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Content-based similarity from item attributes: category path, tags, brand and title words,
 /// weighted by TF-IDF and compared by cosine. Built off the hot path from the catalog and swapped
@@ -13,6 +14,10 @@ public final class ContentIndex: Sendable {
     let postings: [[(item: UInt32, weight: Float)]]
     /// Catalog version the index was built from.
     public let version: Int
+    /// Neighbour lists computed so far (each once per index: the index never changes).
+    private let memo = Mutex<[UInt32: [(item: UInt32, similarity: Double)]]>([:])
+    /// Neighbours kept per item in the memo.
+    static let memoLength = 100
 
     public static let empty = ContentIndex(vectors: [:], postings: [], version: -1)
 
@@ -95,8 +100,10 @@ public final class ContentIndex: Sendable {
         return Double(sum)
     }
 
-    /// Items most similar to `item` by content, best first.
+    /// Items most similar to `item` by content, best first (at most ``memoLength``). Computed once
+    /// per item and index, then served from the memo.
     public func similar(to item: UInt32, limit: Int) -> [(item: UInt32, similarity: Double)] {
+        if let known = memo.withLock({ $0[item] }) { return Array(known.prefix(limit)) }
         guard let vector = vectors[item] else { return [] }
         var scores: [UInt32: Float] = [:]
         for entry in vector {
@@ -104,7 +111,9 @@ public final class ContentIndex: Sendable {
                 scores[posting.item, default: 0] += entry.weight * posting.weight
             }
         }
-        return scores.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-            .prefix(limit).map { ($0.key, Double($0.value)) }
+        let best = TopK.select(scores.lazy.map { ($0.key, Double($0.value)) }, k: Self.memoLength)
+            .map { (item: $0.item, similarity: $0.score) }
+        memo.withLock { $0[item] = best }
+        return Array(best.prefix(limit))
     }
 }

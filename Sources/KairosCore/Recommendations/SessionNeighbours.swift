@@ -104,8 +104,7 @@ public final class SessionNeighbours: Sendable {
                 scores[item, default: 0] += neighbour.similarity
             }
         }
-        return scores.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-            .prefix(limit).map { ($0.key, $0.value) }
+        return TopK.select(scores.lazy.map { ($0.key, $0.value) }, k: limit).map { ($0.item, $0.score) }
     }
 
     /// Number of sessions held (for metrics).

@@ -1,0 +1,51 @@
+/// The `k` best of many scored items, best first (ties by item number), without sorting them all:
+/// a bounded min-heap, O(n log k).
+struct TopK {
+    /// The best `k` of `scores`.
+    static func select(_ scores: some Sequence<(UInt32, Double)>, k: Int) -> [(item: UInt32, score: Double)] {
+        guard k > 0 else { return [] }
+        // heap[0] is the weakest kept entry.
+        var heap: [(item: UInt32, score: Double)] = []
+        heap.reserveCapacity(k)
+        for (item, score) in scores {
+            if heap.count < k {
+                heap.append((item, score))
+                siftUp(&heap, heap.count - 1)
+            } else if better((item, score), than: heap[0]) {
+                heap[0] = (item, score)
+                siftDown(&heap, 0)
+            }
+        }
+        return heap.sorted { better($0, than: $1) }
+    }
+
+    /// Higher score first; equal scores by lower item number.
+    @inline(__always)
+    static func better(_ a: (item: UInt32, score: Double), than b: (item: UInt32, score: Double)) -> Bool {
+        a.score > b.score || (a.score == b.score && a.item < b.item)
+    }
+
+    private static func siftUp(_ heap: inout [(item: UInt32, score: Double)], _ start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard better(heap[parent], than: heap[child]) else { return }
+            heap.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    private static func siftDown(_ heap: inout [(item: UInt32, score: Double)], _ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            guard left < heap.count else { return }
+            var weakest = left
+            let right = left + 1
+            if right < heap.count && better(heap[left], than: heap[right]) { weakest = right }
+            guard better(heap[parent], than: heap[weakest]) else { return }
+            heap.swapAt(parent, weakest)
+            parent = weakest
+        }
+    }
+}
