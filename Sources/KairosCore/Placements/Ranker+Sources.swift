@@ -7,7 +7,10 @@ extension Ranker {
     /// the person bought, interacted with, or was shown too often without interest.
     func excludedItems(_ request: Ranker.Request, _ definition: PlacementDefinition) -> Set<UInt32> {
         // The ids sent, and the item(s) the page is about.
-        var excluded = Set((Array(request.exclude) + contextItems(request)).compactMap { recommender.index.number(of: $0) })
+        var excluded = request.excludeItems
+        for id in request.exclude.union(contextItems(request)) {
+            if let number = recommender.index.number(of: id) { excluded.insert(number) }
+        }
         var seenSinceInterest: [UInt32: Int] = [:]
         var rejected: Set<UInt32> = []
         for touch in request.history {

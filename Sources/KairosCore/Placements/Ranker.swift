@@ -13,6 +13,9 @@ public struct Ranker: Sendable {
         public var context: [String: JSONValue]
         public var limit: Int
         public var exclude: Set<String>
+        /// Item numbers to leave out as well (offline evaluation leaves out everything the person
+        /// interacted with).
+        public var excludeItems: Set<UInt32> = []
         public var now: Millis
 
         public init(

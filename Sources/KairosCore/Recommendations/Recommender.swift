@@ -35,18 +35,21 @@ public final class Recommender: Sendable {
     func observe(_ event: Event, owner: String, history: inout [ItemTouch]) {
         guard let rule = mapping.rule(for: event) else { return }
         let ids = InteractionMapping.itemIds(in: event.json)
-        guard !ids.isEmpty else { return }
-        for id in ids {
-            let item = index.intern(id)
-            if rule.kind == .positive && rule.weight > 0 {
-                coVisitation.observe(item: item, weight: rule.weight, time: event.timestamp, history: history)
-                sessions.observe(owner: owner, item: item, time: event.timestamp)
-                popularity.observe(item: item, weight: rule.weight, time: event.timestamp)
-            }
-            ItemTouch.insert(
-                ItemTouch(item: item, time: event.timestamp, kind: rule.kind, weight: rule.weight, conversion: rule.conversion),
-                into: &history)
+        for id in ids { observe(item: id, rule: rule, time: event.timestamp, owner: owner, history: &history) }
+    }
+
+    /// Folds one interaction into the models and the person's history (the same path for live
+    /// events and for offline evaluation).
+    public func observe(item id: String, rule: InteractionMapping.Rule, time: Millis, owner: String, history: inout [ItemTouch]) {
+        let item = index.intern(id)
+        if rule.kind == .positive && rule.weight > 0 {
+            coVisitation.observe(item: item, weight: rule.weight, time: time, history: history)
+            sessions.observe(owner: owner, item: item, time: time)
+            popularity.observe(item: item, weight: rule.weight, time: time)
         }
+        ItemTouch.insert(
+            ItemTouch(item: item, time: time, kind: rule.kind, weight: rule.weight, conversion: rule.conversion),
+            into: &history)
     }
 
     /// Rebuilds the read-mostly snapshots: ranked popularity lists, and the content index when
