@@ -20,6 +20,9 @@ public struct Event: Sendable, Equatable {
     public var traits: [String: JSONValue]?
     /// Consent choices carried by the event, by purpose.
     public var consent: [String: Bool]?
+    /// The decision this event is an outcome of (`properties.decisionId`): a click, a purchase or
+    /// a dismissal of what `/v1/decide` answered.
+    public var decisionId: String?
     /// The normalised event as compact JSON, as stored and exported.
     public var body: [UInt8]
     /// The normalised event as a JSON tree, when at hand (set on ingest; on replay only when

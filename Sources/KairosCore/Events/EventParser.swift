@@ -103,6 +103,14 @@ public struct EventParser: Sendable {
                 throw .invalidField(objectField, "'\(objectField)' must be an object, not \(member.typeName)")
             }
         }
+        var decisionId: String?
+        if let properties = fields["properties"]?.objectValue, let value = properties["decisionId"], value != .null {
+            do {
+                decisionId = try id(properties, "decisionId")
+            } catch {
+                throw .invalidField("properties.decisionId", "'properties.decisionId' must be the decisionId of a decision, a string of at most \(limits.maxIdLength) bytes")
+            }
+        }
         var traits: [String: JSONValue]?
         var consent: [String: Bool]?
         if let context = fields["context"]?.objectValue, let raw = context["consent"], raw != .null {
@@ -126,6 +134,7 @@ public struct EventParser: Sendable {
             previousId: previousId, groupId: groupId, timestamp: timestamp, receivedAt: receivedAt, traits: traits,
             consent: consent, body: body)
         event.json = json
+        event.decisionId = decisionId
         return event
     }
 

@@ -93,10 +93,13 @@ public enum KairosApplication {
             pipeline: pipeline, log: decisions, parser: EventParser(limits: configuration.limits), bodyReader: bodyReader).addRoutes(
             to: router.group("v1").add(middleware: RequireKeyMiddleware(authenticator, scope: .write))
                 .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
+        let admin = router.group("v1/admin").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))
+            .add(middleware: RequireReadyMiddleware(pipeline: pipeline))
         addAdminRoutes(
-            to: router.group("v1/admin").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))
-                .add(middleware: RequireReadyMiddleware(pipeline: pipeline)),
-            configuration: configuration, pipeline: pipeline, registry: registry, backfill: backfill, bodyReader: bodyReader)
+            to: admin, configuration: configuration, pipeline: pipeline, registry: registry, backfill: backfill,
+            bodyReader: bodyReader)
+        OutcomesController(store: pipeline.store, log: decisions, mapping: pipeline.profiles.recommender.mapping)
+            .addRoutes(decisions: admin.group("decisions"), placements: admin.group("placements"))
         StreamController(
             tokens: tokens, worker: worker, authenticator: authenticator, bodyReader: bodyReader,
             heartbeat: .seconds(15)

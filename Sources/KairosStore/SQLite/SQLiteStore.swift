@@ -75,6 +75,7 @@ public final class SQLiteStore: DataStore {
         }
         registerDeliveryMigration(&migrator)
         registerDecisionMigration(&migrator)
+        registerOutcomeMigration(&migrator)
         return migrator
     }
 
@@ -98,7 +99,13 @@ public final class SQLiteStore: DataStore {
                     event.previousId, event.timestamp, event.receivedAt, traits, consent,
                     String(decoding: event.body, as: UTF8.self),
                 ])
-                sequence.append(db.changesCount == 1 ? db.lastInsertedRowID : nil)
+                guard db.changesCount == 1 else {
+                    sequence.append(nil)
+                    continue
+                }
+                let seq = db.lastInsertedRowID
+                try Self.insertOutcome(of: event, seq: seq, db)
+                sequence.append(seq)
             }
             return sequence
         }
@@ -158,6 +165,7 @@ public final class SQLiteStore: DataStore {
         let (person, arguments) = Self.personPredicate(ids)
         let sql = "DELETE FROM events WHERE \(person)"
         let deleted = try await pool.write { db in
+            try Self.eraseOutcomes(person, arguments, db)
             try db.execute(sql: sql, arguments: arguments)
             let count = db.changesCount
             try Self.eraseDerived(ids, db)

@@ -34,6 +34,10 @@ public protocol DataStore: DeliveryStore, Sendable {
     func allItems() async throws -> [Item]
     /// Logs decisions (ids already logged are left as they are).
     func appendDecisions(_ decisions: [DecisionRecord]) async throws
+    /// A logged decision and the outcomes sent back about it.
+    func decision(id: String) async throws -> (DecisionRecord, [DecisionOutcome])?
+    /// A placement's decisions made in [from, to) and their outcomes.
+    func outcomeSummary(placement: String, from: Millis, to: Millis) async throws -> OutcomeSummary
 
     /// Stored definitions of one kind (`features`, `segments`, ...), in id order.
     func definitions(kind: String) async throws -> [JSONValue]
