@@ -25,4 +25,25 @@ import Testing
             #expect(openapi.body["paths"]?["/v1/track"] != nil)
         }
     }
+
+    /// Model sizes and memory in `/metrics`, growing with what the models learned.
+    @Test func modelMemoryIsReported() async throws {
+        try await withKairos { client in
+            func gauge(_ metrics: String, _ name: String) -> Double {
+                metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? -1
+            }
+            let before = try await client.send(.get, "/metrics", key: nil).body.stringValue ?? ""
+            #expect(gauge(before, "kairos_model_covisitation_pairs") == 0)
+            try await DecideTests.seed(client)
+            let after = try await client.send(.get, "/metrics", key: nil).body.stringValue ?? ""
+            // 6 campers × 3 items and 6 runners × 2 items: 3 pairs each way among the tent, bag and lamp, 1 among the shoes.
+            #expect(gauge(after, "kairos_model_covisitation_pairs") == 8)
+            #expect(gauge(after, "kairos_model_items") == 8)
+            #expect(gauge(after, "kairos_model_sessions") == 12)
+            for model in ["covisitation", "sessions", "popularity", "content", "catalog", "item_index"] {
+                #expect(gauge(after, #"kairos_model_bytes{model="\#(model)"}"#) > 0, "\(model)")
+            }
+            #expect(gauge(after, #"kairos_model_bytes{model="covisitation"}"#) > gauge(before, #"kairos_model_bytes{model="covisitation"}"#))
+        }
+    }
 }

@@ -74,6 +74,19 @@ public final class Catalog: Sendable {
         state.withLock { state in numbers.map { Int($0) < state.entries.count ? state.entries[Int($0)] : nil } }
     }
 
+    /// Estimated bytes: each entry's item, its JSON for expressions and its category keys (about
+    /// three times the item's compact JSON).
+    func footprint() -> Int {
+        state.withLock { state in
+            var bytes = ModelFootprint.array(state.entries.count, stride: 8)
+            for case let entry? in state.entries {
+                bytes += 64 + 3 * JSONWriter.bytes(entry.json).count
+                for key in entry.categoryKeys { bytes += ModelFootprint.string(key) }
+            }
+            return bytes
+        }
+    }
+
     /// Number of items in the catalog, and a number that changes with every change.
     public var count: Int { state.withLock { $0.count } }
     public var version: Int { state.withLock { $0.version } }

@@ -86,6 +86,24 @@ public final class CoVisitation: Sendable {
     }
 
 
+    /// Estimated bytes, items with neighbours and stored pairs.
+    func footprint() -> (bytes: Int, items: Int, pairs: Int) {
+        var bytes = mass.withLock { ModelFootprint.array($0.count, stride: 8) }
+        var items = 0
+        var pairs = 0
+        for shard in shards {
+            shard.state.withLock { state in
+                items += state.neighbours.count
+                bytes += ModelFootprint.table(state.neighbours.count, entry: 12)
+                for list in state.neighbours.values {
+                    pairs += list.count
+                    bytes += ModelFootprint.table(list.count, entry: 12)
+                }
+            }
+        }
+        return (bytes, items, pairs)
+    }
+
     /// Number of items with neighbours and of stored pairs (for metrics).
     public var size: (items: Int, pairs: Int) {
         var items = 0

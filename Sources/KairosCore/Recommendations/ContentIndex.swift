@@ -19,6 +19,18 @@ public final class ContentIndex: Sendable {
     /// Neighbours kept per item in the memo.
     static let memoLength = 100
 
+    /// Estimated bytes: vectors, postings and memoised neighbour lists.
+    func footprint() -> Int {
+        var bytes = ModelFootprint.table(vectors.count, entry: 12)
+        for vector in vectors.values { bytes += ModelFootprint.array(vector.count, stride: 8) }
+        bytes += ModelFootprint.array(postings.count, stride: 8)
+        for list in postings { bytes += ModelFootprint.array(list.count, stride: 8) }
+        bytes += memo.withLock { memo in
+            memo.values.reduce(ModelFootprint.table(memo.count, entry: 12)) { $0 + ModelFootprint.array($1.count, stride: 16) }
+        }
+        return bytes
+    }
+
     public static let empty = ContentIndex(vectors: [:], postings: [], version: -1)
 
     init(vectors: [UInt32: [(token: Int32, weight: Float)]], postings: [[(item: UInt32, weight: Float)]], version: Int) {

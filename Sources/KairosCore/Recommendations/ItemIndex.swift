@@ -12,6 +12,15 @@ public final class ItemIndex: Sendable {
 
     public init() {}
 
+    /// Estimated bytes: the ids and the id → number table.
+    func footprint() -> Int {
+        state.withLock { state in
+            state.ids.reduce(ModelFootprint.array(state.ids.count, stride: 16) + ModelFootprint.table(state.ids.count, entry: 20)) {
+                $0 + ModelFootprint.string($1) - 16
+            }
+        }
+    }
+
     /// Number of known items.
     public var count: Int { state.withLock { $0.ids.count } }
 

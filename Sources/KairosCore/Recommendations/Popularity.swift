@@ -23,6 +23,12 @@ public final class Popularity: Sendable {
 
     public init() {}
 
+    /// Estimated bytes: the masses and the ranked lists in force.
+    func footprint() -> Int {
+        let masses = state.withLock { ModelFootprint.array($0.popular.count, stride: 8) * 2 }
+        return masses + snapshot.withLock { $0.footprint() }
+    }
+
     public func observe(item: UInt32, weight: Float, time: Millis) {
         state.withLock { state in
             if state.trendingDecay == nil || state.trendingDecay!.needsMove(at: time) {
@@ -116,6 +122,14 @@ public struct PopularitySnapshot: Sendable {
     let trendingScores: [UInt32: Double]
     /// The catalog version the category lists were built with.
     let catalogVersion: Int
+
+    func footprint() -> Int {
+        var bytes = ModelFootprint.array(popular.count + trending.count, stride: 4)
+        bytes += ModelFootprint.table(popularScores.count + trendingScores.count, entry: 12)
+        bytes += ModelFootprint.table(trendingByCategory.count, entry: 24)
+        for (category, list) in trendingByCategory { bytes += ModelFootprint.string(category) + ModelFootprint.array(list.count, stride: 4) }
+        return bytes
+    }
 
     public static let empty = PopularitySnapshot(
         popular: [], trending: [], trendingByCategory: [:], popularScores: [:], trendingScores: [:], catalogVersion: -1)

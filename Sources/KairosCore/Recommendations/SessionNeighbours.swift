@@ -109,4 +109,20 @@ public final class SessionNeighbours: Sendable {
 
     /// Number of sessions held (for metrics).
     public var sessionCount: Int { state.withLock { $0.ring.reduce(0) { $0 + ($1 == nil ? 0 : 1) } } }
+
+    /// Estimated bytes and sessions held.
+    func footprint() -> (bytes: Int, count: Int) {
+        state.withLock { state in
+            var bytes = ModelFootprint.array(state.ring.count, stride: MemoryLayout<Session?>.stride)
+            var count = 0
+            for case let session? in state.ring {
+                count += 1
+                bytes += ModelFootprint.string(session.owner) - 16 + ModelFootprint.array(session.items.count, stride: 4)
+            }
+            bytes += ModelFootprint.table(state.open.count, entry: 24)
+            bytes += ModelFootprint.table(state.index.count, entry: 12)
+            for postings in state.index.values { bytes += ModelFootprint.array(postings.count, stride: 8) }
+            return (bytes, count)
+        }
+    }
 }

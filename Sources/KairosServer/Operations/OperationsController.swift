@@ -24,6 +24,13 @@ struct OperationsController<Context: RequestContext>: Sendable {
         router.get("metrics") { _, _ in
             let footprint = self.pipeline.profiles.stateFootprint()
             Gauge(label: "kairos_feature_state_bytes").record(footprint.bytes)
+            let models = self.pipeline.profiles.recommender.footprint()
+            for (model, bytes) in models.bytes {
+                Gauge(label: "kairos_model_bytes", dimensions: [("model", model)]).record(bytes)
+            }
+            Gauge(label: "kairos_model_items").record(models.items)
+            Gauge(label: "kairos_model_covisitation_pairs").record(models.coVisitationPairs)
+            Gauge(label: "kairos_model_sessions").record(models.sessions)
             for (segment, size) in self.pipeline.profiles.segmentSizes {
                 Gauge(label: "kairos_segment_members", dimensions: [("segment", segment)]).record(size)
             }
