@@ -1,45 +1,42 @@
 #!/usr/bin/env bash
-# POST /v1/decide against /healthz in the same run, on a synthetic shop loaded with `kairos import`:
-# ITEMS items in 50 categories, USERS people with a taste for 3 categories each, EVENTS interactions.
-# Usage: scripts/bench-decide.sh [duration-seconds] [users] [items] [events]
+# POST /v1/decide against /healthz in the same run, on a shop from `kairos simulate` loaded with
+# `kairos import`; then ingest with the models updating (POST /v1/batch of product events).
+# Reports throughput, p50/p99 at 64 connections, the in-process ranking time (server metric),
+# model memory and RSS.
+# Usage: scripts/bench-decide.sh [duration-seconds] [users] [items] [days]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 export USERS=${2:-10000}
-ITEMS=${3:-5000}
-EVENTS=${4:-200000}
+export ITEMS=${3:-5000}
+DAYS=${4:-14}
 PORT=${PORT:-8097}
 swift build -c release --product kairos >/dev/null 2>&1
 export KAIROS_WRITE_KEY_B64=$(printf 'kw:' | base64)
-WORK=$(mktemp -d /tmp/kairos-decide-XXXXXX)
+WORK=${WORK:-$(mktemp -d /tmp/kairos-decide-XXXXXX)}
 trap 'pkill -f "kairos serve --data-dir $WORK" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
-python3 - "$USERS" "$ITEMS" "$EVENTS" "$WORK" <<'PY'
-import sys, random
-users, items, events, work = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-random.seed(7)
-with open(work + "/items.ndjson", "w") as f:
-    for i in range(items):
-        f.write('{"id":"item-%d","title":"Item %d","category":["Dept %d","Cat %d"],"price":%d}\n' % (i, i, i % 10, i % 50, 5 + i % 200))
-by_category = [[i for i in range(items) if i % 50 == c] for c in range(50)]
-with open(work + "/events.ndjson", "w") as f:
-    for n in range(events):
-        u = random.randrange(users)
-        taste = random.Random(u).sample(range(50), 3)
-        item = random.choice(by_category[random.choice(taste)])
-        name = random.choice(["Product Viewed"] * 6 + ["Product Added", "Order Completed"])
-        f.write('{"type":"track","event":"%s","userId":"user-%d","messageId":"e-%d","timestamp":"2026-11-%02dT%02d:%02d:00Z","properties":{"product_id":"item-%d"}}\n'
-                % (name, u, n, 1 + n * 21 // events, random.randrange(24), random.randrange(60), item))
-PY
-.build/release/kairos import "$WORK/items.ndjson" --data-dir "$WORK/data" --log-level error >/dev/null 2>&1
-.build/release/kairos import "$WORK/events.ndjson" --data-dir "$WORK/data" --batch-size 5000 --log-level error >/dev/null 2>&1
+if [ ! -d "$WORK/data" ]; then
+  START=$(date -u -d "-$DAYS days" +%Y-%m-%d)
+  .build/release/kairos simulate --users "$USERS" --items "$ITEMS" --days "$DAYS" --seed 7 --start "$START" --out "$WORK" >/dev/null 2>&1
+  T0=$(date +%s.%N)
+  .build/release/kairos import "$WORK/items.ndjson" --data-dir "$WORK/data" --log-level error >/dev/null 2>&1
+  .build/release/kairos import "$WORK/events.ndjson" --data-dir "$WORK/data" --batch-size 5000 --log-level error >/dev/null 2>&1
+  T1=$(date +%s.%N)
+  EVENTS=$(wc -l < "$WORK/events.ndjson")
+  awk -v n="$EVENTS" -v a="$T0" -v b="$T1" 'BEGIN { printf "imported %d events in %.0f s (%.0f events/s, models updating)\n", n, b - a, n / (b - a) }'
+fi
+T0=$(date +%s.%N)
 .build/release/kairos serve --data-dir "$WORK/data" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null 2>&1 &
 SERVER=$!
-until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.1; done
-sleep 2  # the model refresher builds the ranked lists and the content index
+until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.2; done
+T1=$(date +%s.%N)
+sleep 3  # the model refresher builds the ranked lists and the content index
+PROFILES=$(curl -sf "http://127.0.0.1:$PORT/readyz" | sed 's/.*"profiles":\([0-9]*\).*/\1/')
 RSS=$(ps -o rss= -p "$SERVER")
 
-echo "Kairos decide benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $USERS users, $ITEMS items, $EVENTS events"
+echo "Kairos decide benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $PROFILES profiles, $ITEMS items"
+awk -v a="$T0" -v b="$T1" 'BEGIN { printf "start-up (replay and model rebuild): %.1f s\n", b - a }'
 HEALTH=$(wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/healthz")
 DECIDE=$(wrk -t2 -c64 -d"${DURATION}s" --latency -s scripts/wrk/decide.lua "http://127.0.0.1:$PORT")
 rate() { awk '/Requests\/sec/ {print $2}'; }
@@ -50,4 +47,12 @@ echo "healthz: $H req/s (p50 $(echo "$HEALTH" | pct 50%), p99 $(echo "$HEALTH" |
 echo "decide:  $D req/s (p50 $(echo "$DECIDE" | pct 50%), p99 $(echo "$DECIDE" | pct 99%))"
 echo "$DECIDE" | grep -E "Non-2xx|Socket errors" || true
 awk -v h="$H" -v d="$D" 'BEGIN { printf "ratio decide / healthz: %.3f\n", d / h }'
+METRICS=$(curl -sf "http://127.0.0.1:$PORT/metrics")
+echo "$METRICS" | awk '/^kairos_decide_rank_duration_seconds_sum/ {s=$2} /^kairos_decide_rank_duration_seconds_count/ {c=$2}
+  END { if (c > 0) printf "in-process ranking: %.0f µs per decision (mean of %d)\n", s / c * 1e6, c }'
+echo "$METRICS" | awk '/^kairos_model_bytes/ {t += $2; printf "  %s %.1f MiB\n", $1, $2 / 1048576} END { printf "model memory: %.1f MiB\n", t / 1048576 }'
+echo "$METRICS" | grep -E "^kairos_model_(items|covisitation_pairs|sessions) "
 echo "server RSS with the models loaded: $((RSS / 1024)) MiB"
+BATCH=$(wrk -t2 -c16 -d"${DURATION}s" -s scripts/wrk/batch.lua "http://127.0.0.1:$PORT")
+B=$(echo "$BATCH" | rate)
+awk -v b="$B" 'BEGIN { printf "ingest with the models updating: %.0f events/s (POST /v1/batch of 100 product events, 16 connections)\n", b * 100 }'

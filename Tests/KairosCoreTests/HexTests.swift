@@ -14,3 +14,19 @@ import Testing
         #expect(Hex.decode("0g") == nil)
     }
 }
+
+@Suite struct DecisionIdTests {
+    @Test func idsAreVersion7UUIDsInTimeOrder() {
+        let time = Timestamp.parse("2026-11-22T10:00:00Z")!
+        let id = DecisionId.make(at: time, random: 0xFFFF_FFFF_FFFF_FFFF, 0)
+        #expect(id.count == 36 && id.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
+        #expect(id.hasPrefix(String(String(UInt64(time), radix: 16).leftPadded(to: 12).prefix(8))))
+        #expect(Array(id)[14] == "7" && Array(id)[19] == "8")
+        let ids = (0..<100).map { DecisionId.make(at: time + Millis($0)) }
+        #expect(ids == ids.sorted() && Set(ids).count == 100)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String { String(repeating: "0", count: max(0, length - count)) + self }
+}

@@ -15,7 +15,7 @@ function request()
     local user = (counter * 100 + i) % 100000
     parts[i] = '{"type":"track","event":"Product Viewed","userId":"user-' .. user ..
       '","messageId":"' .. prefix .. '-' .. counter .. '-' .. i ..
-      '","properties":{"product_id":"p-' .. (i * 37 % 5000) .. '","price":19.99,"currency":"EUR"},' ..
+      '","properties":{"product_id":"i-' .. (i * 37 % (tonumber(os.getenv("ITEMS") or "5000"))) .. '","price":19.99,"currency":"EUR"},' ..
       '"context":{"page":{"path":"/p"},"userAgent":"bench"}}'
   end
   local body = '{"batch":[' .. table.concat(parts, ",") .. ']}'

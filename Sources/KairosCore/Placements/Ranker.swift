@@ -119,39 +119,50 @@ public struct Ranker: Sendable {
         perCategory: inout [String: Int]
     ) -> [Admitted] {
         let definition = placement.definition
-        let order = candidates.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.key < $1.key) }
-        let entries = recommender.catalog.entries(order.map(\.key))
         let catalogKnown = recommender.catalog.count > 0
         var context = context
         var pinned: [Admitted] = []
         var normal: [Admitted] = []
         var buried: [Admitted] = []
-        for (position, (item, candidate)) in order.enumerated() {
-            let entry = entries[position]
-            if catalogKnown {
-                // With a catalog, only items in it and available are recommended.
-                guard let entry, entry.item.available else { continue }
-            }
-            context.item = entry?.json ?? .object(["id": .string(recommender.index.id(of: item) ?? "")])
-            if let filter = placement.filter, !filter.matches(context) { continue }
-            var admitted = Admitted(
-                item: item, score: candidate.score, source: candidate.source, anchor: candidate.anchor,
-                category: entry?.leafCategory ?? "")
-            var bucket = 0
-            for rule in placement.rules where rule.condition.matches(context) {
-                switch rule.effect {
-                case .boost(let factor): admitted.score *= factor
-                case .bury: bucket = -1
-                case .pin: bucket = 1
+        /// Runs the filter and rules down `order`; false when it ran out before having enough.
+        func scan(_ order: [(UInt32, Candidate)]) -> Bool {
+            let entries = recommender.catalog.entries(order.map(\.0))
+            for (position, (item, candidate)) in order.enumerated() {
+                let entry = entries[position]
+                if catalogKnown {
+                    // With a catalog, only items in it and available are recommended.
+                    guard let entry, entry.item.available else { continue }
                 }
+                context.item = entry?.json ?? .object(["id": .string(recommender.index.id(of: item) ?? "")])
+                if let filter = placement.filter, !filter.matches(context) { continue }
+                var admitted = Admitted(
+                    item: item, score: candidate.score, source: candidate.source, anchor: candidate.anchor,
+                    category: entry?.leafCategory ?? "")
+                var bucket = 0
+                for rule in placement.rules where rule.condition.matches(context) {
+                    switch rule.effect {
+                    case .boost(let factor): admitted.score *= factor
+                    case .bury: bucket = -1
+                    case .pin: bucket = 1
+                    }
+                }
+                switch bucket {
+                case 1: pinned.append(admitted)
+                case -1: buried.append(admitted)
+                default: normal.append(admitted)
+                }
+                // Enough to choose from: the filter and rules need not run over every candidate.
+                if pinned.count >= limit || pinned.count + normal.count >= limit * 8 { return true }
             }
-            switch bucket {
-            case 1: pinned.append(admitted)
-            case -1: buried.append(admitted)
-            default: normal.append(admitted)
-            }
-            // Enough to choose from: the filter and rules need not run over every candidate.
-            if pinned.count >= limit || pinned.count + normal.count >= limit * 8 { break }
+            return false
+        }
+        // The best few by a bounded heap; all of them, sorted, only when the filter rejects so
+        // many that the few are not enough.
+        let head = max(limit * 16, 64)
+        let best = TopK.select(candidates.lazy.map { ($0.key, $0.value.score) }, k: head).map { ($0.item, candidates[$0.item]!) }
+        if !scan(best) && candidates.count > head && pinned.count + normal.count < limit {
+            (pinned, normal, buried) = ([], [], [])
+            _ = scan(candidates.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.key < $1.key) }.map { ($0.key, $0.value) })
         }
         normal.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
         pinned.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }

@@ -16,7 +16,28 @@ public final class CoVisitation: Sendable {
 
     struct Shard {
         var neighbours: [UInt32: [UInt32: Double]] = [:]
+        /// Ranked neighbour lists computed for decisions, reused until the item's pairs change or
+        /// ``rankedMaxAge`` passes (neighbours' masses move slowly); at most ``rankedCap`` per shard.
+        var ranked: [UInt32: Ranked] = [:]
     }
+
+    /// A ranked neighbour list as decisions read it (a reference: handing it out copies nothing).
+    final class Ranked: Sendable {
+        let items: [UInt32]
+        let similarities: [Float]
+        let computedAt: Millis
+
+        init(_ list: [(item: UInt32, similarity: Double)], at time: Millis) {
+            items = list.map(\.item)
+            similarities = list.map { Float($0.similarity) }
+            computedAt = time
+        }
+    }
+
+    /// Length of the ranked lists kept (the longest any source asks for).
+    static let rankedLength = 100
+    static let rankedMaxAge: Millis = 10_000
+    static let rankedCap = 2_048
 
     final class Lock: Sendable {
         let state = Mutex(Shard())
@@ -53,6 +74,7 @@ public final class CoVisitation: Sendable {
 
     private func add(_ amount: Double, from: UInt32, to: UInt32) {
         shard(from).state.withLock { shard in
+            shard.ranked[from] = nil
             var list = shard.neighbours[from, default: [:]]
             shard.neighbours[from] = nil
             list[to, default: 0] += amount
@@ -64,8 +86,32 @@ public final class CoVisitation: Sendable {
         }
     }
 
-    /// The most similar items to `item` at `now`, best first.
+    /// The most similar items to `item` at `now`, best first (from the ranked list of a recent
+    /// decision when there is one).
     public func neighbours(of item: UInt32, limit: Int, now: Millis) -> [(item: UInt32, similarity: Double)] {
+        guard limit <= Self.rankedLength else { return computeNeighbours(of: item, limit: limit, now: now) }
+        let cached = shard(item).state.withLock { shard -> Ranked? in
+            guard let ranked = shard.ranked[item], abs(now - ranked.computedAt) <= Self.rankedMaxAge else { return nil }
+            return ranked
+        }
+        let ranked: Ranked
+        if let cached {
+            ranked = cached
+        } else {
+            ranked = Ranked(computeNeighbours(of: item, limit: Self.rankedLength, now: now), at: now)
+            shard(item).state.withLock { shard in
+                if shard.ranked.count >= Self.rankedCap { shard.ranked.removeAll(keepingCapacity: true) }
+                shard.ranked[item] = ranked
+            }
+        }
+        let count = min(limit, ranked.items.count)
+        var result: [(item: UInt32, similarity: Double)] = []
+        result.reserveCapacity(count)
+        for position in 0..<count { result.append((ranked.items[position], Double(ranked.similarities[position]))) }
+        return result
+    }
+
+    private func computeNeighbours(of item: UInt32, limit: Int, now: Millis) -> [(item: UInt32, similarity: Double)] {
         // Copied out under the lock (the writer's next change then needs no copy of its own).
         let pairs = shard(item).state.withLock { shard -> [(item: UInt32, together: Double)] in
             shard.neighbours[item].map { $0.map { ($0.key, $0.value) } } ?? []

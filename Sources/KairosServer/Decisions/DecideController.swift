@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KairosCore
 import KairosEngine
+import Metrics
 
 /// `POST /v1/decide`: ranked items for a person at a placement, with reasons; every decision is
 /// logged. Takes a write key (apps may call it directly) or a secret key.
@@ -14,6 +15,10 @@ struct DecideController<Context: RequestContext>: Sendable {
 
     /// Version of the ranking code and models, reported with every decision.
     static var modelVersion: String { "kairos-recs-1" }
+
+    /// In-process ranking time of a decision (profile and context read, candidates, filters,
+    /// rules, diversity), without HTTP, JSON and logging.
+    let rankTimer = Metrics.Timer(label: "kairos_decide_rank_duration_seconds")
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("decide") { request, _ in
@@ -62,6 +67,7 @@ struct DecideController<Context: RequestContext>: Sendable {
             context = profiles.expressionContext(profile, event: nil, now: now)
             context.event = .object(["context": .object(requestContext)])
         }
+        let started = ContinuousClock.now
         let ranker = Ranker(recommender: recommender)
         let ranked = ranker.rank(
             Ranker.Request(
@@ -69,7 +75,9 @@ struct DecideController<Context: RequestContext>: Sendable {
                 personalized: personalized, context: requestContext, limit: limit ?? placement.definition.limit,
                 exclude: exclude, now: now),
             placement: placement, context: context)
-        let decisionId = UUID().uuidString.lowercased()
+        let elapsed = (ContinuousClock.now - started).components
+        rankTimer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        let decisionId = DecisionId.make(at: now)
         var response: [String: JSONValue] = [
             "decisionId": .string(decisionId),
             "placement": .string(placementId),

@@ -19,6 +19,7 @@ extension SQLiteStore {
                     );
                     CREATE INDEX outcomes_decision ON outcomes(decision_id);
                     CREATE INDEX decisions_placement ON decisions(placement, created_at);
+                    DROP INDEX decisions_time;
                     """)
         }
     }
