@@ -4,6 +4,8 @@
 # Reports throughput, p50/p99 at 64 connections, the in-process ranking time (server metric),
 # model memory and RSS.
 # Usage: scripts/bench-decide.sh [duration-seconds] [users] [items] [days]
+# FILL_PROFILES=1 also imports a profile for every simulated customer (as from a CRM), so that the
+# number of profiles is the number of users; KEEP=1 WORK=DIR keeps and reuses the data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
@@ -25,6 +27,11 @@ if [ ! -d "$WORK/data" ]; then
   T1=$(date +%s.%N)
   EVENTS=$(wc -l < "$WORK/events.ndjson")
   awk -v n="$EVENTS" -v a="$T0" -v b="$T1" 'BEGIN { printf "imported %d events in %.0f s (%.0f events/s, models updating)\n", n, b - a, n / (b - a) }'
+fi
+if [ -n "${FILL_PROFILES:-}" ] && [ ! -f "$WORK/profiles.csv" ]; then
+  # Every simulated customer gets a profile, as from a CRM import, whether or not they visited.
+  awk -v n="$USERS" 'BEGIN { print "userId,tier"; for (i = 0; i < n; i++) printf "u-%d,%s\n", i, (i % 10 == 0 ? "gold" : "standard") }' > "$WORK/profiles.csv"
+  .build/release/kairos import "$WORK/profiles.csv" --data-dir "$WORK/data" --batch-size 5000 --log-level error >/dev/null 2>&1
 fi
 T0=$(date +%s.%N)
 .build/release/kairos serve --data-dir "$WORK/data" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null 2>&1 &

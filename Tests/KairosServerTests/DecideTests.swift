@@ -96,6 +96,20 @@ import Testing
         }
     }
 
+    @Test func theBuiltInDefaultLeavesOutWhatThePersonAlreadyViewed() async throws {
+        try await withKairos { client async throws -> Void in
+            try await Self.seed(client)
+            // camper-0 viewed the tent, the bag and the lamp: the default shows other items.
+            let response = try await Self.decideWhen(client, #"{"userId":"camper-0","placement":"home","limit":4}"#) { $0.count == 4 }
+            #expect(Set(Self.ids(response)).isDisjoint(with: ["tent-1", "bag-1", "lamp-1"]), "\(Self.ids(response))")
+            // A placement defined with excludeInteracted false lets them back.
+            let placement = #"{"sources":[{"source":"recent"}],"excludeInteracted":false,"fallback":[]}"#
+            #expect(try await client.send(.put, "/v1/admin/placements/again", json: placement).status == 200)
+            let again = try await Self.decide(client, #"{"userId":"camper-0","placement":"again"}"#)
+            #expect(Self.ids(again) == ["lamp-1", "bag-1", "tent-1"])
+        }
+    }
+
     @Test func filtersRulesDiversityAndExclusions() async throws {
         try await withKairos { client async throws -> Void in
             try await Self.seed(client)

@@ -103,6 +103,7 @@ public struct PlacementDefinition: Sendable, Equatable {
         SourceWeight(source: .trending, weight: 0.1),
     ]
 
-    /// The placement used when a request names none that is defined: `default`.
-    public static let standard = PlacementDefinition(id: "default")
+    /// The placement used when a request names none that is defined: `default`. It leaves out
+    /// what the person already showed interest in (discovery); define `default` to change that.
+    public static let standard = PlacementDefinition(id: "default", excludeInteracted: true)
 }

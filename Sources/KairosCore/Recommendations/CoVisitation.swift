@@ -131,7 +131,6 @@ public final class CoVisitation: Sendable {
         return TopK.select(result.lazy.map { ($0.item, $0.similarity) }, k: limit).map { (item: $0.item, similarity: $0.score) }
     }
 
-
     /// Estimated bytes, items with neighbours and stored pairs.
     func footprint() -> (bytes: Int, items: Int, pairs: Int) {
         var bytes = mass.withLock { ModelFootprint.array($0.count, stride: 8) }
@@ -148,18 +147,5 @@ public final class CoVisitation: Sendable {
             }
         }
         return (bytes, items, pairs)
-    }
-
-    /// Number of items with neighbours and of stored pairs (for metrics).
-    public var size: (items: Int, pairs: Int) {
-        var items = 0
-        var pairs = 0
-        for shard in shards {
-            shard.state.withLock { state in
-                items += state.neighbours.count
-                for list in state.neighbours.values { pairs += list.count }
-            }
-        }
-        return (items, pairs)
     }
 }

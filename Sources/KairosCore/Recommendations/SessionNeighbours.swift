@@ -107,8 +107,6 @@ public final class SessionNeighbours: Sendable {
         return TopK.select(scores.lazy.map { ($0.key, $0.value) }, k: limit).map { ($0.item, $0.score) }
     }
 
-    /// Number of sessions held (for metrics).
-    public var sessionCount: Int { state.withLock { $0.ring.reduce(0) { $0 + ($1 == nil ? 0 : 1) } } }
 
     /// Estimated bytes and sessions held.
     func footprint() -> (bytes: Int, count: Int) {

@@ -25,24 +25,12 @@ public struct ModelRefresher: Service {
     }
 
     public func run() async throws {
-        let items = Gauge(label: "kairos_model_items")
-        let pairs = Gauge(label: "kairos_model_covisitation_pairs")
-        let sessions = Gauge(label: "kairos_model_sessions")
-        let catalog = Gauge(label: "kairos_catalog_items")
+        // Model sizes and memory are measured at each /metrics scrape.
         await cancelWhenGracefulShutdown {
-            var ticks = 0
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 guard !Task.isCancelled else { break }
                 recommender.refresh()
-            ticks += 1
-            if ticks % 10 == 1 {
-                let size = recommender.coVisitation.size
-                items.record(recommender.index.count)
-                pairs.record(size.pairs)
-                sessions.record(recommender.sessions.sessionCount)
-                catalog.record(recommender.catalog.count)
-            }
             }
         }
         logger.info("model refresher stopped")

@@ -31,6 +31,7 @@ struct OperationsController<Context: RequestContext>: Sendable {
             Gauge(label: "kairos_model_items").record(models.items)
             Gauge(label: "kairos_model_covisitation_pairs").record(models.coVisitationPairs)
             Gauge(label: "kairos_model_sessions").record(models.sessions)
+            Gauge(label: "kairos_catalog_items").record(self.pipeline.profiles.recommender.catalog.count)
             for (segment, size) in self.pipeline.profiles.segmentSizes {
                 Gauge(label: "kairos_segment_members", dimensions: [("segment", segment)]).record(size)
             }
