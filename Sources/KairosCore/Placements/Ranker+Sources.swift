@@ -48,7 +48,7 @@ extension Ranker {
             }
             return accumulate(anchors.enumerated().map { position, touch in
                 (touch.item, Double(touch.weight) / (1 + 0.5 * Double(position)))
-            }, budget: budget) { recommender.coVisitation.neighbours(of: $0, limit: 50, now: request.now) }
+            }, budget: budget) { recommender.coVisitation.neighbours(of: $0, limit: CoVisitation.rankedLength, now: request.now) }
         case .session:
             guard let last = positives.last else { return [] }
             var items: [UInt32] = []
@@ -63,7 +63,7 @@ extension Ranker {
         case .similar:
             let anchors = contextItems(request).compactMap { index.number(of: $0) }
             return accumulate(anchors.map { ($0, 1.0) }, budget: budget) {
-                recommender.coVisitation.neighbours(of: $0, limit: 100, now: request.now)
+                recommender.coVisitation.neighbours(of: $0, limit: CoVisitation.rankedLength, now: request.now)
             }
         case .content:
             var anchors = contextItems(request).compactMap { index.number(of: $0) }

@@ -35,9 +35,9 @@ public final class CoVisitation: Sendable {
     }
 
     /// Length of the ranked lists kept (the longest any source asks for).
-    static let rankedLength = 100
+    static let rankedLength = 50
     static let rankedMaxAge: Millis = 10_000
-    static let rankedCap = 2_048
+    static let rankedCap = 4_096
 
     final class Lock: Sendable {
         let state = Mutex(Shard())
@@ -140,6 +140,7 @@ public final class CoVisitation: Sendable {
             shard.state.withLock { state in
                 items += state.neighbours.count
                 bytes += ModelFootprint.table(state.neighbours.count, entry: 12)
+                bytes += ModelFootprint.table(state.ranked.count, entry: 12) + state.ranked.count * (48 + 64 + Self.rankedLength * 8)
                 for list in state.neighbours.values {
                     pairs += list.count
                     bytes += ModelFootprint.table(list.count, entry: 12)
