@@ -78,4 +78,46 @@ import Testing
             }
         }
     }
+
+    @Test func interactionsAreConfigurableAndABadEntryIsAnError() async throws {
+        let reader = try await KairosConfiguration.reader(
+            flags: [:], environment: ["KAIROS_RECOMMENDATIONS_INTERACTIONS": "Video Watched=2:positive,Ad Closed=1:negative,Product Viewed=0.5:positive"],
+            configFile: nil)
+        let configuration = try KairosConfiguration(reader: reader)
+        #expect(configuration.interactions.rules["Video Watched"] == .init(weight: 2, kind: .positive))
+        #expect(configuration.interactions.rules["Ad Closed"] == .init(weight: 1, kind: .negative))
+        #expect(configuration.interactions.rules["Product Viewed"]?.weight == 0.5)
+        #expect(configuration.interactions.rules["Order Completed"]?.conversion == true)  // the rest of the standard stays
+        #expect(try InteractionMapping.standard(with: ["Plan Bought = 5 : positive : conversion"], field: "f").rules["Plan Bought"]?.conversion == true)
+        for (index, bad) in ["Video Watched", "=1:positive", "X=2:liked", "X=-1:positive", "X=30:positive", "X=1:positive:yes", "X=one:seen"].enumerated() {
+            do {
+                _ = try InteractionMapping.standard(with: ["Fine=1:seen", bad], field: "recommendations.interactions")
+                Issue.record("accepted \(bad) (\(index))")
+            } catch {
+                #expect(error.field == "recommendations.interactions" && error.index == 1, "\(bad)")
+            }
+        }
+        let badReader = try await KairosConfiguration.reader(
+            flags: [:], environment: ["KAIROS_RECOMMENDATIONS_INTERACTIONS": "Watched"], configFile: nil)
+        #expect(throws: APIError.self) { _ = try KairosConfiguration(reader: badReader) }
+    }
+
+    /// A configured interaction feeds the models live: viewers of one video get the other.
+    @Test func aConfiguredInteractionFeedsTheModels() async throws {
+        let directory = temporaryDataDirectory()
+        var configuration = testConfiguration(directory)
+        configuration.interactions = try InteractionMapping.standard(with: ["Video Watched=2:positive"], field: "f")
+        try await withKairos(directory: directory, configuration: configuration) { client async throws -> Void in
+            var events: [String] = []
+            for person in 0..<5 {
+                for video in ["v1", "v2"] {
+                    events.append(#"{"type":"track","userId":"w\#(person)","event":"Video Watched","properties":{"product_id":"\#(video)"}}"#)
+                }
+            }
+            #expect(try await client.send(.post, "/v1/batch", key: Keys.write, json: #"{"batch":[\#(events.joined(separator: ","))]}"#).status == 200)
+            #expect(try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"new","event":"Video Watched","properties":{"product_id":"v1"}}"#).status == 200)
+            let decision = try await client.send(.post, "/v1/decide", key: Keys.write, json: #"{"userId":"new","placement":"home","limit":1}"#)
+            #expect(DecideTests.ids(decision) == ["v2"])
+        }
+    }
 }

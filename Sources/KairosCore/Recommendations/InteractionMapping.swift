@@ -1,3 +1,5 @@
+import Foundation
+
 /// How tracking events become item interactions: which event names count, with what weight and
 /// kind. Defaults follow the Segment e-commerce spec.
 public struct InteractionMapping: Sendable, Equatable {
@@ -75,5 +77,29 @@ public struct InteractionMapping: Sendable, Equatable {
         case .number(let number)? where number == number.rounded() && abs(number) < 1e15: String(Int64(number))
         default: nil
         }
+    }
+}
+
+extension InteractionMapping {
+    /// The standard mapping with `entries` added or replacing names, each written
+    /// `NAME=WEIGHT:KIND[:conversion]` (`Video Watched=2:positive`, `Ad Closed=1:negative`,
+    /// `Subscription Started=5:positive:conversion`); weight 0 leaves a name out of the models.
+    /// A malformed entry is a 422 naming `field` and the entry's index.
+    public static func standard(with entries: [String], field: String) throws(APIError) -> InteractionMapping {
+        var mapping = InteractionMapping.standard
+        for (index, entry) in entries.enumerated() {
+            let problem = APIError.invalidField(
+                field, "\(field)[\(index)]: '\(entry)' is not NAME=WEIGHT:KIND[:conversion] with KIND positive, seen or negative"
+            ).at(index: index)
+            guard let equals = entry.lastIndex(of: "=") else { throw problem }
+            let name = entry[..<equals].trimmingCharacters(in: .whitespaces)
+            let parts = entry[entry.index(after: equals)...].split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !name.isEmpty, parts.count == 2 || parts.count == 3, let weight = Float(parts[0]), weight.isFinite,
+                (0...25).contains(weight), let kind = Kind(rawValue: parts[1]),
+                parts.count == 2 || parts[2] == "conversion"
+            else { throw problem }
+            mapping.rules[name] = Rule(weight: weight, kind: kind, conversion: parts.count == 3)
+        }
+        return mapping
     }
 }

@@ -25,7 +25,8 @@ public enum KairosApplication {
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let store = try SQLiteStore(directory: configuration.dataDirectory)
         let (keys, generated) = try await KeyRing.load(configuration: configuration, store: store)
-        let profiles = ProfileBook(configuration: .init(recentEventLimit: configuration.recentEventLimit))
+        let profiles = ProfileBook(
+            configuration: .init(recentEventLimit: configuration.recentEventLimit, interactions: configuration.interactions))
         let pipeline = IngestPipeline(
             store: store, profiles: profiles,
             configuration: .init(maxQueuedEvents: configuration.maxQueuedEvents), logger: logger)

@@ -31,6 +31,9 @@ public struct KairosConfiguration: Sendable {
     public var delivery: DeliveryConfiguration
     /// Key of the in-app stream tokens; generated and kept in the data directory when not set.
     public var streamSecret: String?
+    /// Which events are item interactions, with what weight and kind: the Segment e-commerce names,
+    /// plus or overridden by `recommendations.interactions` (`NAME=WEIGHT:KIND[:conversion]`).
+    public var interactions: InteractionMapping = .standard
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./kairos-data",
@@ -80,6 +83,9 @@ public struct KairosConfiguration: Sendable {
                 throw APIError.invalidField(key, "configuration '\(key)': '\(text)' is not a duration such as 500ms, 30s or 5m")
             }
             return millis
+        }
+        if let entries = reader.stringArray(forKey: "recommendations.interactions") {
+            interactions = try InteractionMapping.standard(with: entries, field: "recommendations.interactions")
         }
         if let base = try duration("delivery.retryBase") { delivery.retryBase = base }
         if let longest = try duration("delivery.maxRetryDelay") { delivery.maxRetryDelay = longest }

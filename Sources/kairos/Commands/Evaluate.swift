@@ -43,6 +43,11 @@ struct Evaluate: AsyncParsableCommand {
     @Option(help: "Matrix-factorization baseline: none, fixed (64 factors, λ 0.1, α 10) or tuned (a grid chosen on a validation split).")
     var mf: String = "none"
 
+    @Option(
+        name: .customLong("interaction"),
+        help: "Map an event name: NAME=WEIGHT:KIND[:conversion], KIND positive, seen or negative (repeatable; as recommendations.interactions).")
+    var interactionEntries: [String] = []
+
     @Option(help: "Also write the report as JSON to this file.")
     var json: String?
 
@@ -94,6 +99,7 @@ struct Evaluate: AsyncParsableCommand {
         configuration.timing = OfflineEvaluation.Timing(rawValue: timing)!
         configuration.minimumHistory = minHistory
         configuration.refreshEvery = refreshEvery
+        configuration.mapping = try InteractionMapping.standard(with: interactionEntries, field: "--interaction")
         switch mf {
         case "fixed": configuration.factorization = .init(grid: [ImplicitALS.Parameters()])
         case "tuned": configuration.factorization = .tuned

@@ -38,7 +38,9 @@ struct Import: AsyncParsableCommand {
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let store = try SQLiteStore(directory: configuration.dataDirectory)
         let pipeline = IngestPipeline(
-            store: store, profiles: ProfileBook(configuration: .init(recentEventLimit: configuration.recentEventLimit)),
+            store: store,
+            profiles: ProfileBook(
+                configuration: .init(recentEventLimit: configuration.recentEventLimit, interactions: configuration.interactions)),
             logger: logger)
         let importer = Importer(pipeline: pipeline, batchSize: batchSize, parser: EventParser(limits: configuration.limits))
         let bar = ProgressBar(label: "Importing \(kind.rawValue)")
