@@ -32,6 +32,28 @@ import Testing
         }
     }
 
+    @Test func historicalDataKeepsItsSimilaritiesWhenAskedToday() {
+        // In 1998: 10 people view a and a very popular b; 4 people view a and a rare c.
+        let coVisitation = CoVisitation()
+        let start = Timestamp.parse("1998-03-01T10:00:00Z")!
+        var time = start
+        func visit(_ items: [UInt32]) {
+            var history: [ItemTouch] = []
+            for item in items {
+                coVisitation.observe(item: item, weight: 1, time: time, history: history)
+                history.append(ItemTouch(item: item, time: time, kind: .positive, weight: 1))
+                time += 60_000
+            }
+        }
+        for _ in 0..<10 { visit([0, 1]) }
+        for _ in 0..<4 { visit([0, 2]) }
+        for other in 0..<200 { visit([1, UInt32(10 + other % 50)]) }
+        let then = coVisitation.neighbours(of: 0, limit: 2, now: time).map(\.item)
+        let today = coVisitation.neighbours(of: 0, limit: 2, now: Timestamp.now()).map(\.item)
+        #expect(then == [2, 1])  // the cosine favours the rare item seen with a
+        #expect(today == then)
+    }
+
     @Test func aLongListViewDoesNotPushOutWhatThePersonDid() {
         let book = ProfileBook()
         let start = Timestamp.parse("2026-11-22T10:00:00Z")!

@@ -44,6 +44,8 @@ public final class CoVisitation: Sendable {
     }
 
     private let shards: [Lock] = (0..<32).map { _ in Lock() }
+    /// Time of the latest interaction observed.
+    private let latest = Atomic<Int64>(0)
     /// Decayed interaction mass per item number (one array: read once per request).
     private let mass = Mutex<[Double]>([])
 
@@ -55,6 +57,7 @@ public final class CoVisitation: Sendable {
     /// Folds a positive interaction with `item` into the model, pairing it with the person's
     /// earlier positive interactions (`history`, oldest first, not yet holding this one).
     public func observe(item: UInt32, weight: Float, time: Millis, history: [ItemTouch]) {
+        latest.max(time, ordering: .relaxed)
         let scale = decay.scale(time)
         mass.withLock { mass in
             if Int(item) >= mass.count { mass.append(contentsOf: repeatElement(0, count: Int(item) + 1 - mass.count)) }
@@ -121,7 +124,11 @@ public final class CoVisitation: Sendable {
             (own: Int(item) < mass.count ? mass[Int(item)] : 0, others: pairs.map { Int($0.item) < mass.count ? mass[Int($0.item)] : 0 })
         }
         guard masses.own > 0 else { return [] }
-        let scale = decay.scale(now)
+        // The shrinkage is in units of interactions at the present of the data: the request's time,
+        // or the latest interaction when the data is older (a replayed history), so that old data
+        // is not all shrunk to nothing.
+        let latestSeen = latest.load(ordering: .relaxed)
+        let scale = decay.scale(latestSeen > 0 ? min(now, latestSeen) : now)
         var result: [(item: UInt32, similarity: Double)] = []
         result.reserveCapacity(pairs.count)
         for (position, pair) in pairs.enumerated() where masses.others[position] > 0 {
