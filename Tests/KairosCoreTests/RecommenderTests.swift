@@ -81,3 +81,21 @@ import Testing
         }
     }
 }
+
+@Suite struct ItemTableTests {
+    @Test func behavesLikeADictionaryThroughGrowth() {
+        var generator = SeededGenerator(seed: 11)
+        var table = ItemTable(capacity: 4, empty: 0.0)
+        var reference: [UInt32: Double] = [:]
+        for _ in 0..<5000 {
+            let item = UInt32(generator.nextInt(below: 1500)) &* 2_654_435_761  // spread over the key space
+            let amount = generator.nextDouble()
+            table.update(item, initial: 1) { $0 += amount }
+            reference[item, default: 1] += amount
+        }
+        #expect(table.count == reference.count)
+        for (item, value) in reference { #expect(table[item] == value) }
+        #expect(table[12345] == nil || reference[12345] != nil)
+        #expect(Set(table.items) == Set(reference.keys) && table.items.count == Set(table.items).count)
+    }
+}

@@ -8,6 +8,8 @@ public struct DecisionRecord: Sendable, Equatable {
     public var placement: String
     public var createdAt: Millis
     public var body: JSONValue
+    /// `body` as compact JSON when already encoded (the response sent), so it is written as is.
+    public var encodedBody: [UInt8]?
 
     public init(
         id: String, profileKey: String?, userId: String?, anonymousId: String?, placement: String, createdAt: Millis,
@@ -20,5 +22,6 @@ public struct DecisionRecord: Sendable, Equatable {
         self.placement = placement
         self.createdAt = createdAt
         self.body = body
+        self.encodedBody = nil
     }
 }

@@ -115,17 +115,18 @@ extension Ranker {
         _ anchors: [(UInt32, Double)], budget: Int, neighbours: (UInt32) -> [(item: UInt32, similarity: Double)]
     ) -> [(item: UInt32, score: Double, anchor: UInt32?)] {
         let anchorSet = Set(anchors.map(\.0))
-        var scores: [UInt32: (score: Double, best: Double, anchor: UInt32)] = [:]
+        var scores = ItemTable(capacity: anchors.count * CoVisitation.rankedLength, empty: (score: 0.0, best: 0.0, anchor: UInt32(0)))
         for (anchor, weight) in anchors {
             for neighbour in neighbours(anchor) where !anchorSet.contains(neighbour.item) {
                 let contribution = weight * neighbour.similarity
-                var entry = scores[neighbour.item] ?? (0, 0, anchor)
-                entry.score += contribution
-                if contribution > entry.best { (entry.best, entry.anchor) = (contribution, anchor) }
-                scores[neighbour.item] = entry
+                scores.update(neighbour.item, initial: (0, 0, anchor)) { entry in
+                    entry.score += contribution
+                    if contribution > entry.best { (entry.best, entry.anchor) = (contribution, anchor) }
+                }
             }
         }
-        return TopK.select(scores.lazy.map { ($0.key, $0.value.score) }, k: budget).map { ($0.item, $0.score, scores[$0.item]!.anchor) }
+        let all = scores.entries
+        return TopK.select(all.lazy.map { ($0.item, $0.value.score) }, k: budget).map { ($0.item, $0.score, scores[$0.item]!.anchor) }
     }
 
     /// A sentence a person can read, naming the item or category behind the recommendation.

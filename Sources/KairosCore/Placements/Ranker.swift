@@ -59,21 +59,21 @@ public struct Ranker: Sendable {
         let limit = max(1, min(request.limit, 100))
         let excluded = excludedItems(request, definition)
         let positives = request.history.filter { $0.kind == .positive }
-        var candidates: [UInt32: Candidate] = [:]
+        var candidates = ItemTable(capacity: 512, empty: Candidate())
         for source in definition.sources {
             guard request.personalized || !Self.isPersonal(source.source) else { continue }
             let scored = candidatesFrom(source.source, request, positives: positives, budget: source.budget)
             guard let top = scored.first?.score, top > 0 else { continue }
             for (item, score, anchor) in scored where !excluded.contains(item) {
                 let contribution = source.weight * score / top
-                var candidate = candidates[item] ?? Candidate()
-                candidate.score += contribution
-                if contribution > candidate.best {
-                    candidate.best = contribution
-                    candidate.source = source.source
-                    candidate.anchor = anchor
+                candidates.update(item, initial: Candidate()) { candidate in
+                    candidate.score += contribution
+                    if contribution > candidate.best {
+                        candidate.best = contribution
+                        candidate.source = source.source
+                        candidate.anchor = anchor
+                    }
                 }
-                candidates[item] = candidate
             }
         }
         // The per-category cap holds across the strategy and its fallback.
@@ -85,9 +85,9 @@ public struct Ranker: Sendable {
             for source in definition.fallback where ranked.count < limit {
                 guard request.personalized || !Self.isPersonal(source) else { continue }
                 let scored = candidatesFrom(source, request, positives: positives, budget: max(100, limit * 10))
-                var extra: [UInt32: Candidate] = [:]
+                var extra = ItemTable(capacity: scored.count, empty: Candidate())
                 for (item, score, anchor) in scored where !excluded.contains(item) && !taken.contains(item) {
-                    extra[item] = Candidate(score: score * 1e-3, best: score, source: source, anchor: anchor)
+                    extra.update(item, initial: Candidate(score: score * 1e-3, best: score, source: source, anchor: anchor)) { _ in }
                 }
                 let more = admit(extra, placement, context: context, limit: limit - ranked.count, perCategory: &perCategory)
                 for item in more where taken.insert(item.item).inserted { ranked.append(item) }
@@ -115,7 +115,7 @@ public struct Ranker: Sendable {
 
     /// Filter, rules and diversity over scored candidates; at most `limit` items.
     private func admit(
-        _ candidates: [UInt32: Candidate], _ placement: PlacementSet.Compiled, context: EvaluationContext, limit: Int,
+        _ candidates: ItemTable<Candidate>, _ placement: PlacementSet.Compiled, context: EvaluationContext, limit: Int,
         perCategory: inout [String: Int]
     ) -> [Admitted] {
         let definition = placement.definition
@@ -159,10 +159,11 @@ public struct Ranker: Sendable {
         // The best few by a bounded heap; all of them, sorted, only when the filter rejects so
         // many that the few are not enough.
         let head = max(limit * 16, 64)
-        let best = TopK.select(candidates.lazy.map { ($0.key, $0.value.score) }, k: head).map { ($0.item, candidates[$0.item]!) }
+        let all = candidates.entries
+        let best = TopK.select(all.lazy.map { ($0.item, $0.value.score) }, k: head).map { ($0.item, candidates[$0.item]!) }
         if !scan(best) && candidates.count > head && pinned.count + normal.count < limit {
             (pinned, normal, buried) = ([], [], [])
-            _ = scan(candidates.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.key < $1.key) }.map { ($0.key, $0.value) })
+            _ = scan(all.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.item < $1.item) }.map { ($0.item, $0.value) })
         }
         normal.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
         pinned.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }

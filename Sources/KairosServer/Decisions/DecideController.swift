@@ -94,10 +94,13 @@ struct DecideController<Context: RequestContext>: Sendable {
         if !personalized {
             response["notice"] = "personalization consent withdrawn: non-personal recommendations only"
         }
-        log.record(
-            DecisionRecord(
-                id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId, placement: placementId,
-                createdAt: now, body: .object(response)))
-        return Response.json(.object(response))
+        // Encoded once: the same bytes answer the request and go to the decision log.
+        let encoded = JSONWriter.bytes(.object(response))
+        var record = DecisionRecord(
+            id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId, placement: placementId,
+            createdAt: now, body: .object(response))
+        record.encodedBody = encoded
+        log.record(record)
+        return Response.json(encoded: encoded)
     }
 }

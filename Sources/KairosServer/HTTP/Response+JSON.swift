@@ -5,7 +5,11 @@ import NIOCore
 extension Response {
     /// A JSON response of `value`.
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        let bytes = JSONWriter.bytes(value)
+        json(encoded: JSONWriter.bytes(value), status: status)
+    }
+
+    /// A JSON response of already encoded bytes.
+    static func json(encoded bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentLength] = String(bytes.count)

@@ -33,7 +33,8 @@ extension SQLiteStore {
             for decision in decisions {
                 try statement.execute(arguments: [
                     decision.id, decision.profileKey, decision.userId, decision.anonymousId, decision.placement,
-                    decision.createdAt, JSONWriter.string(decision.body),
+                    decision.createdAt,
+                    decision.encodedBody.map { String(decoding: $0, as: UTF8.self) } ?? JSONWriter.string(decision.body),
                 ])
             }
         }
