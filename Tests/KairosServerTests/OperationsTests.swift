@@ -46,4 +46,16 @@ import Testing
             #expect(gauge(after, #"kairos_model_bytes{model="covisitation"}"#) > gauge(before, #"kairos_model_bytes{model="covisitation"}"#))
         }
     }
+
+    /// A failure inside a running application (here, a test body that throws) tears its services
+    /// down instead of leaving them waiting forever.
+    @Test(.timeLimit(.minutes(1))) func servicesStopWhenTheirTaskIsCancelled() async throws {
+        struct Failure: Error {}
+        await #expect(throws: Failure.self) {
+            try await withKairos { client async throws -> Void in
+                try await DecideTests.seed(client)
+                throw Failure()
+            }
+        }
+    }
 }

@@ -48,13 +48,14 @@ final class Doorbell: Sendable {
 }
 
 extension Doorbell {
-    /// Runs `work` until graceful shutdown: after each round, sleeps until the time `work` returns
-    /// (at most one second), or until rung. `work` errors are handed to `failed` and retried.
+    /// Runs `work` until graceful shutdown or cancellation: after each round, sleeps until the time
+    /// `work` returns (at most one second), or until rung. `work` errors are handed to `failed` and
+    /// retried.
     func loop(
         _ work: () async throws -> Millis?, failed: (any Error) -> Void
     ) async {
-        await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully {
+        await withTaskCancellationOrGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 var nextDue: Millis?
                 do {
                     nextDue = try await work()
@@ -64,7 +65,7 @@ extension Doorbell {
                 let delay = max(0, min((nextDue ?? Int64.max) - Timestamp.now(), 1000))
                 await wait(upTo: .milliseconds(delay))
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             self.ring()
         }
     }

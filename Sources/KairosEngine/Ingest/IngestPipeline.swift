@@ -157,9 +157,11 @@ public final class IngestPipeline: Service, Sendable {
                 "events": "\(replayed)", "profiles": "\(profiles.count)",
                 "duration": "\(ContinuousClock.now - started)",
             ])
-        try await withGracefulShutdownHandler {
+        // Stops taking jobs and drains on graceful shutdown, and also when the task is cancelled
+        // (a service group torn down after an error), so that it never waits forever.
+        try await withTaskCancellationOrGracefulShutdownHandler {
             try await processJobs()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             let wakeUp = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
                 state.accepting = false
                 defer { state.wakeUp = nil }
