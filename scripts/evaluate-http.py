@@ -2,7 +2,7 @@
 """Leave-last-out evaluation through the HTTP API, as an outside user would run it.
 
 Reads an interactions file of Kairos tracking events (e.g. `kairos simulate --out DIR`), holds out
-each person's last positive interaction, sends everything else in time order with POST /v1/batch,
+each person's last positive interaction with an item new to them, sends everything else in time order with POST /v1/batch,
 then asks POST /v1/decide (default strategy, limit K, `exclude` = what the person interacted with)
 for every held-out case and reports HR@K and NDCG@K.
 
@@ -46,15 +46,19 @@ def main():
     events = [json.loads(line) for line in open(args.events) if line.strip()]
     events.sort(key=lambda e: e.get("timestamp", ""))  # ISO 8601 UTC sorts as text
     person = lambda e: e.get("userId") or e.get("anonymousId")
-    last = {}
+    # Each person's last positive interaction with an item new to them, after at least one other.
+    last, positives, touched = {}, {}, {}
     for index, event in enumerate(events):
-        if event.get("type") == "track" and event.get("event") in POSITIVE and len(items_of(event)) == 1:
-            last[person(event)] = index
-    positives = {}
-    for index, event in enumerate(events):
-        if event.get("type") == "track" and event.get("event") in POSITIVE:
-            positives[person(event)] = positives.get(person(event), 0) + 1
-    held = {index for who, index in last.items() if positives[who] > 1}
+        if event.get("type") != "track":
+            continue
+        who, ids = person(event), items_of(event)
+        new = [item for item in ids if item not in touched.setdefault(who, set())]
+        touched[who].update(ids)
+        if event.get("event") in POSITIVE:
+            if len(ids) == 1 and new and positives.get(who, 0) >= 1:
+                last[who] = index
+            positives[who] = positives.get(who, 0) + 1
+    held = set(last.values())
 
     if args.items:
         items = [json.loads(line) for line in open(args.items) if line.strip()]

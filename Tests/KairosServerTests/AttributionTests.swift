@@ -65,6 +65,8 @@ import Testing
             #expect(badTime.status == 422 && badTime.body["error"]?["field"] == "from")
             let reversed = try await client.send(.get, "/v1/admin/placements/home/report?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z")
             #expect(reversed.status == 422)
+            let tooLong = try await client.send(.get, "/v1/admin/placements/home/report?from=2025-01-01T00:00:00Z&to=2026-11-01T00:00:00Z")
+            #expect(tooLong.status == 422 && tooLong.body["error"]?["field"] == "from")
             #expect(try await client.send(.get, "/v1/admin/decisions/x", key: Keys.write).status == 403)
         }
     }

@@ -1,8 +1,8 @@
 /// Leave-last-out evaluation of placement strategies on a person × item interaction log, through
 /// the same model and ranking code as live decisions.
 ///
-/// Each person's last positive interaction is held out (when they have at least
-/// ``Configuration/minimumHistory`` positive interactions before it). Everything else is replayed in
+/// Each person's last positive interaction with an item new to them is held out (when they have at
+/// least ``Configuration/minimumHistory`` positive interactions before it). Everything else is replayed in
 /// time order through a fresh ``Recommender``. The strategies rank items for the person, leaving
 /// out every item they interacted with, and the held-out item's rank is scored (HR, NDCG, MRR at
 /// K, and catalog coverage). With the `timeline` protocol a person is asked at the moment of
@@ -72,17 +72,21 @@ public struct OfflineEvaluation: Sendable {
         self.strategies = strategies
     }
 
-    /// The held-out case of each person: the index (in `log`) of their last positive interaction,
-    /// if enough positive ones precede it. `log` is in time order.
+    /// The held-out case of each person: the index (in `log`, in time order) of their last
+    /// positive interaction with an item they had not interacted with before (a repeat could never
+    /// be found, since what the person interacted with is left out of the ranking), if at least
+    /// `minimumHistory` positive interactions precede it.
     static func heldOut(_ log: [Interaction], rules: [InteractionMapping.Rule], minimumHistory: Int, skipping: Set<Int> = []) -> [String: Int] {
         var last: [String: Int] = [:]
         var positives: [String: Int] = [:]
+        var touched: [String: Set<String>] = [:]
         for (index, interaction) in log.enumerated() where !skipping.contains(index) {
+            let isNew = touched[interaction.user, default: []].insert(interaction.item).inserted
             guard rules[index].kind == .positive && rules[index].weight > 0 else { continue }
-            last[interaction.user] = index
+            if isNew && positives[interaction.user, default: 0] >= minimumHistory { last[interaction.user] = index }
             positives[interaction.user, default: 0] += 1
         }
-        return last.filter { positives[$0.key, default: 0] > minimumHistory }
+        return last
     }
 
     /// Runs the evaluation. `log` need not be sorted (it is, stably, by time); `items` is the

@@ -157,11 +157,11 @@ public struct Ranker: Sendable {
             return false
         }
         // The best few by a bounded heap; all of them, sorted, only when the filter rejects so
-        // many that the few are not enough.
+        // many of the few that the scan did not reach its stopping point.
         let head = max(limit * 16, 64)
         let all = candidates.entries
         let best = TopK.select(all.lazy.map { ($0.item, $0.value.score) }, k: head).map { ($0.item, candidates[$0.item]!) }
-        if !scan(best) && candidates.count > head && pinned.count + normal.count < limit {
+        if !scan(best) && candidates.count > head {
             (pinned, normal, buried) = ([], [], [])
             _ = scan(all.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.item < $1.item) }.map { ($0.item, $0.value) })
         }

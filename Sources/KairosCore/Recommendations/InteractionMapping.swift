@@ -83,7 +83,7 @@ public struct InteractionMapping: Sendable, Equatable {
 extension InteractionMapping {
     /// The standard mapping with `entries` added or replacing names, each written
     /// `NAME=WEIGHT:KIND[:conversion]` (`Video Watched=2:positive`, `Ad Closed=1:negative`,
-    /// `Subscription Started=5:positive:conversion`); weight 0 leaves a name out of the models.
+    /// `Subscription Started=5:positive:conversion`); weight 0 makes a name no interaction at all.
     /// A malformed entry is a 422 naming `field` and the entry's index.
     public static func standard(with entries: [String], field: String) throws(APIError) -> InteractionMapping {
         var mapping = InteractionMapping.standard
@@ -98,7 +98,8 @@ extension InteractionMapping {
                 (0...25).contains(weight), let kind = Kind(rawValue: parts[1]),
                 parts.count == 2 || parts[2] == "conversion"
             else { throw problem }
-            mapping.rules[name] = Rule(weight: weight, kind: kind, conversion: parts.count == 3)
+            // Weight 0 takes the name out: it is then no interaction at all.
+            mapping.rules[name] = weight == 0 ? nil : Rule(weight: weight, kind: kind, conversion: parts.count == 3)
         }
         return mapping
     }

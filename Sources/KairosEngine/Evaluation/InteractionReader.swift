@@ -20,7 +20,10 @@ public struct InteractionReader {
     static let timeFields = ["timestamp", "time", "ts", "date", "datetime", "created_at"]
     static let eventFields = ["event", "event_type", "eventType", "action", "interaction"]
 
-    public init() {}
+    /// Tracking events whose name this mapping does not know are not interactions (as live).
+    let mapping: InteractionMapping
+
+    public init(mapping: InteractionMapping = .standard) { self.mapping = mapping }
 
     /// Reads the whole file (`progress` gets the bytes read, NDJSON only).
     public func read(path: String, progress: (Int) -> Void = { _ in }) throws -> Result {
@@ -38,7 +41,7 @@ public struct InteractionReader {
                     continue
                 }
                 do throws(APIError) {
-                    result.interactions.append(contentsOf: try Self.interactions(fields))
+                    result.interactions.append(contentsOf: try Self.interactions(fields, mapping: mapping))
                 } catch {
                     skip(&result, record.number, error.message)
                 }
@@ -54,7 +57,7 @@ public struct InteractionReader {
 
     /// The interactions of one record (an order event gives one per product; a tracking event
     /// that is not about an item gives none).
-    static func interactions(_ fields: [String: JSONValue]) throws(APIError) -> [Interaction] {
+    static func interactions(_ fields: [String: JSONValue], mapping: InteractionMapping) throws(APIError) -> [Interaction] {
         let eventTypes: Set<String> = ["track", "identify", "page", "screen", "alias", "group"]
         let isEvent = fields["properties"] != nil || (fields["type"]?.stringValue).map(eventTypes.contains) == true
         if isEvent, let type = fields["type"]?.stringValue, type != "track" { return [] }
@@ -64,6 +67,7 @@ public struct InteractionReader {
         guard let time = try timestamp(fields) else { throw APIError.missingField("timestamp") }
         let event = text(fields, eventFields)
         if isEvent {
+            guard let event, mapping.rules[event] != nil else { return [] }
             let ids = InteractionMapping.itemIds(in: .object(fields))
             return ids.map { Interaction(user: user, item: $0, time: time, event: event) }
         }
@@ -88,17 +92,21 @@ public struct InteractionReader {
             switch fields[name] {
             case .string(let value)?:
                 if let millis = Timestamp.parse(value) { return millis }
-                if let number = Double(value) { return millis(number) }
+                if let number = Double(value), let millis = millis(number) { return millis }
                 throw APIError.invalidField(name, "'\(name)' must be an ISO 8601 time or a number of seconds or milliseconds")
             case .number(let value)?:
-                return millis(value)
+                guard let millis = millis(value) else {
+                    throw APIError.invalidField(name, "'\(name)' must be an ISO 8601 time or a number of seconds or milliseconds")
+                }
+                return millis
             default: continue
             }
         }
         return nil
     }
 
-    private static func millis(_ number: Double) -> Millis {
-        number < 1e11 ? Millis(number * 1000) : Millis(number)
+    private static func millis(_ number: Double) -> Millis? {
+        guard number.isFinite, abs(number) < 1e15 else { return nil }
+        return number < 1e11 ? Millis(number * 1000) : Millis(number)
     }
 }

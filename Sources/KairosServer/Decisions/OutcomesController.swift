@@ -32,11 +32,17 @@ struct OutcomesController<Context: RequestContext>: Sendable {
             let to = try Self.time(request, "to") ?? Timestamp.now()
             let from = try Self.time(request, "from") ?? to - OutcomeReport.window
             guard from < to else { throw APIError.invalidField("from", "'from' must be before 'to'") }
+            guard to - from <= Self.longestPeriod else {
+                throw APIError.invalidField("from", "a report covers at most 93 days; narrow 'from' and 'to'")
+            }
             await self.log.flush()
             let summary = try await self.store.outcomeSummary(placement: id, from: from, to: to)
             return Response.json(OutcomeReport(summary: summary, placement: id, from: from, to: to, mapping: self.mapping).json)
         }
     }
+
+    /// Longest period of one report (the outcomes of the period are read into memory).
+    static var longestPeriod: Millis { 93 * 86_400_000 }
 
     static func time(_ request: Request, _ name: String) throws(APIError) -> Millis? {
         guard let text = request.uri.queryParameters.get(name) else { return nil }

@@ -73,14 +73,15 @@ extension SQLiteStore {
                     WHERE d.placement = ? AND d.created_at >= ? AND d.created_at < ?
                     ORDER BY d.id, o.seq
                     """, arguments: [placement, from, to])
-            var bodies: [String: JSONValue] = [:]
+            // Rows come decision by decision: one parsed response at a time.
+            var current: (id: String, body: JSONValue)?
             while let row = try rows.next() {
                 let id: String = row[0]
-                if bodies[id] == nil {
+                if current?.id != id {
                     let text: String = row[6]
-                    bodies[id] = (try? JSONParser.parse(text)) ?? .null
+                    current = (id, (try? JSONParser.parse(text)) ?? .null)
                 }
-                summary.outcomes.append((Self.outcome(row), decidedAt: row[5], decision: bodies[id]!))
+                summary.outcomes.append((Self.outcome(row), decidedAt: row[5], decision: current!.body))
             }
             return summary
         }

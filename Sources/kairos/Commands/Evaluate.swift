@@ -64,7 +64,8 @@ struct Evaluate: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let reading = try InteractionReader().read(path: interactions)
+        let mapping = try InteractionMapping.standard(with: interactionEntries, field: "--interaction")
+        let reading = try InteractionReader(mapping: mapping).read(path: interactions)
         say("Read \(reading.interactions.count) interactions from \(reading.records) records (\(reading.skipped) skipped).")
         for problem in reading.problems { say("  \(problem)") }
         guard !reading.interactions.isEmpty else { throw ValidationError("\(interactions) holds no interactions") }

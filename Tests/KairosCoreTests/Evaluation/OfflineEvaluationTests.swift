@@ -72,19 +72,33 @@ import Testing
     }
 
     @Test func itemsThePersonInteractedWithAreNeverRecommended() throws {
-        // Everyone's held-out item is one they viewed before: no strategy may hit it.
+        // Everyone views x twice, then y (held out): x, the most popular item, must never be shown.
         var log: [Interaction] = []
         for person in 0..<50 {
             let base = Self.start + Millis(person) * 10_000
             log.append(Interaction(user: "p\(person)", item: "x", time: base))
+            log.append(Interaction(user: "p\(person)", item: "x", time: base + 500))
             log.append(Interaction(user: "p\(person)", item: "y", time: base + 1000))
-            log.append(Interaction(user: "p\(person)", item: "x", time: base + 2000))
         }
+        log.append(Interaction(user: "other", item: "z", time: Self.start))
         for timing in OfflineEvaluation.Timing.allCases {
             let report = try Self.evaluation { $0.timing = timing }.run(log: log)
             #expect(report.testCases == 50)
-            for result in report.results { #expect(result.metrics.hits == 0, "\(result.name), \(timing)") }
+            for result in report.results {
+                #expect(!result.metrics.recommended.contains("x"), "\(result.name), \(timing)")
+                #expect(result.metrics.recommended == ["z"], "\(result.name), \(timing)")
+            }
         }
+    }
+
+    @Test func aRepeatIsNotAHeldOutCase() {
+        // a: views 1, then 2, then 1 again: the case is 2 (1 could never be recommended).
+        let log = [
+            Interaction(user: "a", item: "1", time: 1), Interaction(user: "a", item: "2", time: 2),
+            Interaction(user: "a", item: "1", time: 3, event: "Order Completed"),
+            Interaction(user: "b", item: "1", time: 4), Interaction(user: "b", item: "1", time: 5),
+        ]
+        #expect(OfflineEvaluation.heldOut(log, rules: log.map { $0.rule(in: .standard) }, minimumHistory: 1) == ["a": 1])
     }
 
     @Test func theMatrixFactorizationBaselineFindsTheBlocks() throws {
