@@ -77,14 +77,15 @@ public final class Catalog: Sendable {
     /// Estimated bytes: each entry's item, its JSON for expressions and its category keys (about
     /// three times the item's compact JSON).
     func footprint() -> Int {
-        state.withLock { state in
-            var bytes = ModelFootprint.array(state.entries.count, stride: 8)
-            for case let entry? in state.entries {
-                bytes += 64 + 3 * JSONWriter.bytes(entry.json).count
-                for key in entry.categoryKeys { bytes += ModelFootprint.string(key) }
-            }
-            return bytes
+        // Entries are references: copied out under the lock, measured outside it, so that decisions
+        // do not wait for a scrape.
+        let entries = state.withLock { $0.entries }
+        var bytes = ModelFootprint.array(entries.count, stride: 8)
+        for case let entry? in entries {
+            bytes += 64 + 3 * JSONWriter.bytes(entry.json).count
+            for key in entry.categoryKeys { bytes += ModelFootprint.string(key) }
         }
+        return bytes
     }
 
     /// Number of items in the catalog, and a number that changes with every change.
