@@ -114,10 +114,6 @@ struct PopularityBaseline {
     }
 }
 
-extension Duration {
-    var microseconds: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
-}
-
 extension Double {
     /// Without a trailing `.0` for whole numbers.
     var compactText: String { self == rounded() && abs(self) < 1e15 ? String(Int64(self)) : String(self) }

@@ -75,8 +75,7 @@ struct DecideController<Context: RequestContext>: Sendable {
                 personalized: personalized, context: requestContext, limit: limit ?? placement.definition.limit,
                 exclude: exclude, now: now),
             placement: placement, context: context)
-        let elapsed = (ContinuousClock.now - started).components
-        rankTimer.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+        rankTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         let decisionId = DecisionId.make(at: now)
         var response: [String: JSONValue] = [
             "decisionId": .string(decisionId),
