@@ -38,6 +38,8 @@ public struct OutcomeReport: Sendable {
         var engagedDecisions = Set<String>()
         var convertedDecisions = Set<String>()
         var dismissedDecisions = Set<String>()
+        // Outcomes come decision by decision: each decision's items are read once.
+        var shownBy: (decision: String, items: [String: (position: Int, source: String)])?
         for (outcome, decidedAt, decision) in summary.outcomes {
             outcomes += 1
             let rule = outcome.name.flatMap { mapping.rules[$0] }
@@ -45,7 +47,8 @@ public struct OutcomeReport: Sendable {
                 unattributed += 1
                 continue
             }
-            let shown = Self.shownItems(decision)
+            if shownBy?.decision != outcome.decisionId { shownBy = (outcome.decisionId, Self.shownItems(decision)) }
+            let shown = shownBy!.items
             let matched = outcome.items.compactMap { shown[$0] }
             guard outcome.items.isEmpty || !matched.isEmpty else {
                 unattributed += 1

@@ -115,7 +115,7 @@ extension Ranker {
         _ anchors: [(UInt32, Double)], budget: Int, neighbours: (UInt32) -> [(item: UInt32, similarity: Double)]
     ) -> [(item: UInt32, score: Double, anchor: UInt32?)] {
         let anchorSet = Set(anchors.map(\.0))
-        var scores = ItemTable(capacity: anchors.count * CoVisitation.rankedLength, empty: (score: 0.0, best: 0.0, anchor: UInt32(0)))
+        var scores = ItemTable<(score: Double, best: Double, anchor: UInt32)>(capacity: anchors.count * CoVisitation.rankedLength)
         for (anchor, weight) in anchors {
             for neighbour in neighbours(anchor) where !anchorSet.contains(neighbour.item) {
                 let contribution = weight * neighbour.similarity
@@ -125,8 +125,8 @@ extension Ranker {
                 }
             }
         }
-        let all = scores.entries
-        return TopK.select(all.lazy.map { ($0.item, $0.value.score) }, k: budget).map { ($0.item, $0.score, scores[$0.item]!.anchor) }
+        return TopK.select(zip(scores.items, scores.values.lazy.map(\.score)), k: budget)
+            .map { ($0.item, $0.score, scores[$0.item]!.anchor) }
     }
 
     /// A sentence a person can read, naming the item or category behind the recommendation.

@@ -59,7 +59,7 @@ public struct Ranker: Sendable {
         let limit = max(1, min(request.limit, 100))
         let excluded = excludedItems(request, definition)
         let positives = request.history.filter { $0.kind == .positive }
-        var candidates = ItemTable(capacity: 512, empty: Candidate())
+        var candidates = ItemTable<Candidate>(capacity: 512)
         for source in definition.sources {
             guard request.personalized || !Self.isPersonal(source.source) else { continue }
             let scored = candidatesFrom(source.source, request, positives: positives, budget: source.budget)
@@ -85,7 +85,7 @@ public struct Ranker: Sendable {
             for source in definition.fallback where ranked.count < limit {
                 guard request.personalized || !Self.isPersonal(source) else { continue }
                 let scored = candidatesFrom(source, request, positives: positives, budget: max(100, limit * 10))
-                var extra = ItemTable(capacity: scored.count, empty: Candidate())
+                var extra = ItemTable<Candidate>(capacity: scored.count)
                 for (item, score, anchor) in scored where !excluded.contains(item) && !taken.contains(item) {
                     extra.update(item, initial: Candidate(score: score * 1e-3, best: score, source: source, anchor: anchor)) { _ in }
                 }
@@ -159,11 +159,12 @@ public struct Ranker: Sendable {
         // The best few by a bounded heap; all of them, sorted, only when the filter rejects so
         // many of the few that the scan did not reach its stopping point.
         let head = max(limit * 16, 64)
-        let all = candidates.entries
-        let best = TopK.select(all.lazy.map { ($0.item, $0.value.score) }, k: head).map { ($0.item, candidates[$0.item]!) }
+        let scores = zip(candidates.items, candidates.values.lazy.map(\.score))
+        let best = TopK.select(scores, k: head).map { ($0.item, candidates[$0.item]!) }
         if !scan(best) && candidates.count > head {
             (pinned, normal, buried) = ([], [], [])
-            _ = scan(all.sorted { $0.value.score > $1.value.score || ($0.value.score == $1.value.score && $0.item < $1.item) }.map { ($0.item, $0.value) })
+            let all = zip(candidates.items, candidates.values)
+            _ = scan(all.sorted { $0.1.score > $1.1.score || ($0.1.score == $1.1.score && $0.0 < $1.0) })
         }
         normal.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }
         pinned.sort { $0.score > $1.score || ($0.score == $1.score && $0.item < $1.item) }

@@ -98,13 +98,13 @@ public final class SessionNeighbours: Sendable {
              similarity: candidate.shared / (Double(current.count) * Double(candidate.items.count)).squareRoot())
         }
         neighbours.sort { $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.slot < $1.slot) }
-        var scores = ItemTable(capacity: 1024, empty: 0.0)
+        var scores = ItemTable<Double>(capacity: 1024)
         for neighbour in neighbours.prefix(Self.neighbourCount) {
             for item in neighbour.items where !current.contains(item) {
                 scores.update(item, initial: 0) { $0 += neighbour.similarity }
             }
         }
-        return TopK.select(scores.entries.lazy.map { ($0.item, $0.value) }, k: limit).map { ($0.item, $0.score) }
+        return TopK.select(zip(scores.items, scores.values), k: limit).map { ($0.item, $0.score) }
     }
 
 
