@@ -63,6 +63,8 @@ import Testing
             #expect(missing.status == 404 && missing.body["error"]?["code"] == "not_found")
             let badTime = try await client.send(.get, "/v1/admin/placements/home/report?from=yesterday")
             #expect(badTime.status == 422 && badTime.body["error"]?["field"] == "from")
+            let badEnd = try await client.send(.get, "/v1/admin/placements/home/report?to=2026-13-40")
+            #expect(badEnd.status == 422 && badEnd.body["error"]?["field"] == "to")
             let reversed = try await client.send(.get, "/v1/admin/placements/home/report?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z")
             #expect(reversed.status == 422)
             let tooLong = try await client.send(.get, "/v1/admin/placements/home/report?from=2025-01-01T00:00:00Z&to=2026-11-01T00:00:00Z")

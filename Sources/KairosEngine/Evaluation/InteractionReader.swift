@@ -89,18 +89,17 @@ public struct InteractionReader {
     /// ISO 8601 text, or a number of seconds (below 10¹¹) or milliseconds since 1970.
     private static func timestamp(_ fields: [String: JSONValue]) throws(APIError) -> Millis? {
         for name in timeFields {
+            let millis: Millis?
             switch fields[name] {
-            case .string(let value)?:
-                if let millis = Timestamp.parse(value) { return millis }
-                if let number = Double(value), let millis = millis(number) { return millis }
-                throw APIError.invalidField(name, "'\(name)' must be an ISO 8601 time or a number of seconds or milliseconds")
-            case .number(let value)?:
-                guard let millis = millis(value) else {
-                    throw APIError.invalidField(name, "'\(name)' must be an ISO 8601 time or a number of seconds or milliseconds")
-                }
-                return millis
-            default: continue
+            case .string(let value)?: millis = Timestamp.parse(value) ?? Double(value).flatMap(Self.millis)
+            case .number(let value)?: millis = Self.millis(value)
+            case nil, .null?: continue
+            default: millis = nil
             }
+            guard let millis else {
+                throw APIError.invalidField(name, "'\(name)' must be an ISO 8601 time or a number of seconds or milliseconds")
+            }
+            return millis
         }
         return nil
     }
