@@ -122,14 +122,18 @@ struct Simulate: AsyncParsableCommand {
         for item in simulation.items() { try itemsFile.write(item) }
         try itemsFile.close()
         let eventsFile = try LineFile(path: directory + "/events.ndjson")
-        var progress = Progress()
+        let progress = ProgressBar(label: "Simulating")
         defer { progress.finish() }
         for day in simulation.days() {
             summary.sessions += day.sessions
             for entry in day where entry.kind == .event {
                 try eventsFile.write(entry.json)
                 summary.count(entry)
-                progress.update(day: day.index, of: simulation.configuration.days, events: summary.events)
+                if summary.events % 1024 == 0 {
+                    progress.update(
+                        phase: "\(grouped(summary.events)) events, day", done: day.index + 1,
+                        total: simulation.configuration.days)
+                }
             }
         }
         try eventsFile.close()
@@ -151,7 +155,7 @@ struct Simulate: AsyncParsableCommand {
         var arrivals: [JSONValue] = []
         var pending = 0
         var inFlight: Task<Sender.Outcome, any Error>?
-        var progress = Progress()
+        let progress = ProgressBar(label: "Simulating")
         defer { progress.finish() }
 
         func flush() async throws {
@@ -176,7 +180,11 @@ struct Simulate: AsyncParsableCommand {
                 pending += 1
                 summary.count(entry)
                 if pending >= batchSize * concurrency { try await flush() }
-                progress.update(day: day.index, of: simulation.configuration.days, events: summary.events)
+                if summary.events % 1024 == 0 {
+                    progress.update(
+                        phase: "\(grouped(summary.events)) events, day", done: day.index + 1,
+                        total: simulation.configuration.days)
+                }
             }
         }
         try await flush()
@@ -363,27 +371,6 @@ private final class LineFile {
     func close() throws {
         try handle.write(contentsOf: buffer)
         try handle.close()
-    }
-}
-
-/// A progress line on standard error, redrawn at most 5 times a second.
-private struct Progress {
-    private let started = Date()
-    private var lastDraw = Date.distantPast
-    private var drawn = false
-
-    mutating func update(day: Int, of days: Int, events: Int) {
-        guard events % 1024 == 0 else { return }
-        let now = Date()
-        guard now.timeIntervalSince(lastDraw) >= 0.2 else { return }
-        lastDraw = now
-        drawn = true
-        let rate = Int(Double(events) / max(now.timeIntervalSince(started), 0.001))
-        FileHandle.standardError.write(Data("\rDay \(day + 1)/\(days): \(grouped(events)) events, \(grouped(rate))/s   ".utf8))
-    }
-
-    func finish() {
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
 
