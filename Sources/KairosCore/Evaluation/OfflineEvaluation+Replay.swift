@@ -82,7 +82,7 @@ extension OfflineEvaluation {
 
     /// The sources and weights of a strategy, for the report.
     static func describe(_ definition: PlacementDefinition) -> String {
-        definition.sources.map { "\($0.source.rawValue) \($0.weight.compactText)" }.joined(separator: ", ")
+        definition.sources.map { "\($0.source.rawValue) \(JSONWriter.string(.number($0.weight)))" }.joined(separator: ", ")
             + (definition.fallback.isEmpty ? "" : "; fallback " + definition.fallback.map(\.rawValue).joined(separator: ", "))
     }
 }
@@ -112,9 +112,4 @@ struct PopularityBaseline {
         }
         return result
     }
-}
-
-extension Double {
-    /// Without a trailing `.0` for whole numbers.
-    var compactText: String { self == rounded() && abs(self) < 1e15 ? String(Int64(self)) : String(self) }
 }
