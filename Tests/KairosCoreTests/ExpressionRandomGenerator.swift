@@ -2,12 +2,12 @@
 
 /// Generates random well-typed expressions and random evaluation contexts for the fuzz tests.
 struct ExpressionRandomGenerator {
-    var rng: SplitMix64
+    var rng: SeededGenerator
 
     static let propertyKeys = ["price", "quantity", "flag", "tags", "label", "when", "x", "missing", "odd key"]
 
     init(seed: UInt64) {
-        rng = SplitMix64(seed: seed)
+        rng = SeededGenerator(seed: seed)
     }
 
     mutating func pick<T>(_ items: [T]) -> T {

@@ -221,7 +221,7 @@ import Testing
         let book = ProfileBook()
         book.install(set)
         let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let samples = Self.randomSamples(count: 5000, start: 1_795_000_000_000, using: &generator)
         for (index, sample) in samples.enumerated() { book.apply(Self.event(sample, seq: Int64(index + 1))) }
         let state = try #require(book.profile(id: "u1")).features

@@ -70,7 +70,7 @@ import Testing
 
 @Suite struct TopKTests {
     @Test func selectsTheBestInOrderLikeAFullSort() {
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         for count in [0, 1, 5, 100, 1000] {
             let scores = (0..<count).map { (UInt32($0), Double(generator.next(upperBound: UInt64(50)))) }
             for k in [1, 3, 10, 2000] {
