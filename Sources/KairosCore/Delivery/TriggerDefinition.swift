@@ -19,12 +19,16 @@ public struct TriggerDefinition: Sendable, Equatable {
     public var channel: String
     /// Message fields; strings may hold `{{expression}}` placeholders.
     public var message: [String: JSONValue]
+    /// An action placement to decide at when the trigger fires: its winner's payload on `channel`
+    /// is the message (with `offerId` and `decisionId` added); "no action" sends nothing.
+    public var placement: String?
     public var description: String?
 
     public init(
         id: String, when: String, condition: String? = nil, wait: Millis? = nil, unless: String? = nil,
-        channel: String, message: [String: JSONValue], description: String? = nil
+        channel: String, message: [String: JSONValue], placement: String? = nil, description: String? = nil
     ) {
+        self.placement = placement
         self.id = id
         self.when = when
         self.condition = condition
@@ -41,12 +45,19 @@ public struct TriggerDefinition: Sendable, Equatable {
         let fields = reader.fields
         guard let when = try reader.string("when") else { throw .missingField("when", "'when' (which events start it) is required") }
         guard let channel = try reader.string("channel") else { throw .missingField("channel") }
-        guard case .object(let message)? = fields["message"] else {
-            throw .missingField("message", "'message' must be an object such as {\"title\": \"...\", \"body\": \"...\"}")
+        let placement = try reader.string("placement")
+        var message: [String: JSONValue] = [:]
+        switch fields["message"] {
+        case .object(let object)?: message = object
+        case nil where placement != nil: break
+        case .null? where placement != nil: break
+        default:
+            throw .missingField(
+                "message", "'message' must be an object such as {\"title\": \"...\", \"body\": \"...\"} (or give a 'placement' to decide at)")
         }
         let definition = TriggerDefinition(
             id: id, when: when, condition: try reader.string("condition"), wait: try reader.duration("wait"),
-            unless: try reader.string("unless"), channel: channel, message: message,
+            unless: try reader.string("unless"), channel: channel, message: message, placement: placement,
             description: try reader.string("description"))
         if definition.unless != nil && definition.wait == nil {
             throw .invalidField("unless", "'unless' needs a 'wait' to happen during")
@@ -61,6 +72,7 @@ public struct TriggerDefinition: Sendable, Equatable {
         if let condition { fields["condition"] = .string(condition) }
         if let wait { fields["wait"] = .string(ExpressionDuration.format(wait)) }
         if let unless { fields["unless"] = .string(unless) }
+        if let placement { fields["placement"] = .string(placement) }
         if let description { fields["description"] = .string(description) }
         return .object(fields)
     }

@@ -8,6 +8,10 @@ extension ExpressionChecker {
         case "context": return resolved(Path(root: .event, keys: [.key("context")]))
         case "profile": return resolved(Path(root: .profile, keys: []))
         case "item": return resolved(Path(root: .item, keys: []))
+        case "offer" where environment.offers: return resolved(Path(root: .item, keys: []))
+        case "propensity", "value", "lever":
+            guard environment.offers else { break }
+            return Checked(node: Self.node(for: Path(root: .item, keys: [.key(name)])), type: .number)
         case "now": return Checked(node: .now, type: .timestamp)
         case "segments":
             noteSegments()
@@ -15,12 +19,13 @@ extension ExpressionChecker {
         case "features":
             throw ExpressionError("'features' needs a feature name, as in features.views_5m", at: syntax.location)
         default:
-            if let function = ExpressionFunction(rawValue: name) {
-                throw ExpressionError("'\(name)' is a function; call it as \(function.usage)", at: syntax.location)
-            }
-            throw ExpressionError(
-                "unknown name '\(name)'; an expression starts from \(Self.roots)", at: syntax.location)
+            break
         }
+        if let function = ExpressionFunction(rawValue: name) {
+            throw ExpressionError("'\(name)' is a function; call it as \(function.usage)", at: syntax.location)
+        }
+        let roots = environment.offers ? "offer, propensity, value, lever, " + Self.roots : Self.roots
+        throw ExpressionError("unknown name '\(name)'; an expression starts from \(roots)", at: syntax.location)
     }
 
     mutating func member(_ base: ExpressionSyntax, _ name: String, _ syntax: ExpressionSyntax)

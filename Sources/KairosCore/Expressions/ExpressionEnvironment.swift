@@ -2,9 +2,13 @@
 public struct ExpressionEnvironment: Sendable {
     /// Declared features by name and the type of the value each computes.
     public var features: [String: ExpressionType]
+    /// Whether `offer` and the arbitration numbers `propensity`, `value` and `lever` may be read
+    /// (offer rules and priority formulas); they read the offer as `item`.
+    public var offers: Bool
 
     /// An environment declaring `features` (name to result type).
-    public init(features: [String: ExpressionType] = [:]) {
+    public init(features: [String: ExpressionType] = [:], offers: Bool = false) {
         self.features = features
+        self.offers = offers
     }
 }

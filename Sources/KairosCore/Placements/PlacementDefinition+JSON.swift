@@ -86,6 +86,10 @@ extension PlacementDefinition {
             guard (1...100).contains(limit) else { throw .invalidField("limit", "'limit' must be from 1 to 100") }
             definition.limit = limit
         }
+        if let actions = reader.fields["actions"], actions != .null {
+            definition.actions = try ActionArbitration.parse(actions)
+            if reader.fields["limit"] == nil { definition.limit = 1 }
+        }
         definition.description = try reader.string("description")
         return definition
     }
@@ -124,6 +128,7 @@ extension PlacementDefinition {
         if let maxPerCategory { diversity["maxPerCategory"] = .number(Double(maxPerCategory)) }
         if let mmrLambda { diversity["mmr"] = .number(mmrLambda) }
         if !diversity.isEmpty { fields["diversity"] = .object(diversity) }
+        if let actions { fields["actions"] = actions.json }
         if let description { fields["description"] = .string(description) }
         return .object(fields)
     }

@@ -73,6 +73,8 @@ public struct PlacementDefinition: Sendable, Equatable {
     public var excludeInteracted: Bool
     /// Default number of items.
     public var limit: Int
+    /// Set for an action placement: it chooses among offers instead of ranking items.
+    public var actions: ActionArbitration?
     public var description: String?
 
     public init(
@@ -92,6 +94,7 @@ public struct PlacementDefinition: Sendable, Equatable {
         self.excludeSeenAfter = excludeSeenAfter
         self.excludeInteracted = excludeInteracted
         self.limit = limit
+        self.actions = nil
         self.description = description
     }
 

@@ -7,10 +7,16 @@ public final class PlacementSet: Sendable {
         let rules: [(condition: Expression, effect: PlacementDefinition.Rule.Effect)]
         /// Whether the filter or a rule reads the profile, features or segments.
         public let needsProfile: Bool
+        /// An action placement's priority formula; `nil` for the default propensity × value × lever.
+        let priority: Expression?
 
-        init(definition: PlacementDefinition, filter: Expression?, rules: [(Expression, PlacementDefinition.Rule.Effect)]) {
+        init(
+            definition: PlacementDefinition, filter: Expression?, rules: [(Expression, PlacementDefinition.Rule.Effect)],
+            priority: Expression? = nil
+        ) {
             self.definition = definition
             self.filter = filter
+            self.priority = priority
             self.rules = rules.map { (condition: $0.0, effect: $0.1) }
             let expressions = [filter].compactMap { $0 } + rules.map(\.0)
             needsProfile = expressions.contains {
@@ -58,7 +64,21 @@ public final class PlacementSet: Sendable {
                     throw APIError.expression(error, field: "rules", in: owner + ", rules[\(index)].if").at(index: index)
                 }
             }
-            compiled[definition.id] = Compiled(definition: definition, filter: filter, rules: rules)
+            var priority: Expression?
+            if let actions = definition.actions, actions.priority != ActionArbitration.defaultPriority {
+                var environment = features.environment
+                environment.offers = true
+                do throws(ExpressionError) {
+                    let formula = try Expression.compile(actions.priority, environment: environment)
+                    guard [.number, .dyn, .null].contains(formula.resultType) else {
+                        throw ExpressionError("a priority must be a number, but this is \(formula.resultType.phrase)", at: .start)
+                    }
+                    priority = formula
+                } catch {
+                    throw APIError.expression(error, field: "actions.priority", in: owner)
+                }
+            }
+            compiled[definition.id] = Compiled(definition: definition, filter: filter, rules: rules, priority: priority)
         }
         return PlacementSet(placements: compiled)
     }

@@ -23,6 +23,9 @@ public actor DefinitionRegistry {
     private(set) var channels: [String: ChannelDefinition] = [:]
     private(set) var triggers: [String: TriggerDefinition] = [:]
     var placements: [String: PlacementDefinition] = [:]
+    var offers: [String: OfferDefinition] = [:]
+    var levers: [String: LeverDefinition] = [:]
+    var campaigns: [String: CampaignDefinition] = [:]
     /// Changes are serialised: each reads the definitions in force, validates the next set, stores
     /// it and puts it in force; another change waits meanwhile (the actor alone would let it in
     /// at every `await`).
@@ -41,7 +44,8 @@ public actor DefinitionRegistry {
     public func load(
         extraFeatures: [FeatureDefinition] = [], extraSegments: [SegmentDefinition] = [],
         extraChannels: [ChannelDefinition] = [], extraTriggers: [TriggerDefinition] = [],
-        extraPlacements: [PlacementDefinition] = []
+        extraPlacements: [PlacementDefinition] = [], extraOffers: [OfferDefinition] = [],
+        extraLevers: [LeverDefinition] = [], extraCampaigns: [CampaignDefinition] = []
     ) async throws {
         let loadedFeatures = try await stored(Self.featureKind, extra: extraFeatures, id: \.id) { try FeatureDefinition.parse($0) }
         let loadedSegments = try await stored(Self.segmentKind, extra: extraSegments, id: \.id) { try SegmentDefinition.parse($0) }
@@ -50,17 +54,32 @@ public actor DefinitionRegistry {
         let loadedPlacements = try await stored(Self.placementKind, extra: extraPlacements, id: \.id) {
             try PlacementDefinition.parse($0)
         }
+        let loadedOffers = try await stored(Self.offerKind, extra: extraOffers, id: \.id) { try OfferDefinition.parse($0) }
+        let loadedLevers = try await stored(Self.leverKind, extra: extraLevers, id: \.id) { try LeverDefinition.parse($0) }
+        let loadedCampaigns = try await stored(Self.campaignKind, extra: extraCampaigns, id: \.id) {
+            try CampaignDefinition.parse($0)
+        }
         // Everything compiles before anything from the file is stored.
         let featureSet = try FeatureSet.compile(Self.ordered(loadedFeatures))
         let segmentSet = try SegmentSet.compile(Self.ordered(loadedSegments), features: featureSet)
         let triggerSet = try TriggerSet.compile(
             Self.ordered(loadedTriggers), channels: Self.ordered(loadedChannels), features: featureSet)
         let placementSet = try PlacementSet.compile(Self.ordered(loadedPlacements), features: featureSet)
+        let offerSet = try OfferSet.compile(
+            Self.ordered(loadedOffers), levers: Self.ordered(loadedLevers), campaigns: Self.ordered(loadedCampaigns),
+            features: featureSet)
         try await persist(Self.featureKind, extraFeatures, id: \.id, json: \.json)
         try await persist(Self.segmentKind, extraSegments, id: \.id, json: \.json)
         try await persist(Self.channelKind, extraChannels, id: \.id, json: \.storedJSON)
         try await persist(Self.triggerKind, extraTriggers, id: \.id, json: \.json)
         try await persist(Self.placementKind, extraPlacements, id: \.id, json: \.json)
+        try await persist(Self.offerKind, extraOffers, id: \.id, json: \.json)
+        try await persist(Self.leverKind, extraLevers, id: \.id, json: \.json)
+        try await persist(Self.campaignKind, extraCampaigns, id: \.id, json: \.json)
+        pipeline.offers.install(offerSet)
+        offers = loadedOffers
+        levers = loadedLevers
+        campaigns = loadedCampaigns
         pipeline.profiles.recommender.install(placementSet)
         placements = loadedPlacements
         pipeline.profiles.install(featureSet)
@@ -250,8 +269,10 @@ public actor DefinitionRegistry {
             throw APIError(status: 409, code: "in_use", message: "'\(removed)' is still used: \(error.message)", field: "id")
         }
         let placementSet: PlacementSet
+        let offerSet: OfferSet
         do {
             placementSet = try PlacementSet.compile(Self.ordered(placements), features: featureSet)
+            offerSet = try compileOffers(features: featureSet)
         } catch {
             guard let removed else { throw error }
             throw APIError(status: 409, code: "in_use", message: "'\(removed)' is still used: \(error.message)", field: "id")
@@ -260,6 +281,7 @@ public actor DefinitionRegistry {
         let upTo = try await pipeline.install(featureSet, segmentSet)
         pipeline.triggers.install(triggerSet)
         pipeline.profiles.recommender.install(placementSet)
+        pipeline.offers.install(offerSet)
         features = nextFeatures
         segments = nextSegments
         let oldSlots = Set(previous.features.map(\.slot))

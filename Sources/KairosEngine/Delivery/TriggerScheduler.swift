@@ -16,11 +16,16 @@ public final class TriggerScheduler: Service, Sendable {
     let worker: DeliveryWorker
     let configuration: DeliveryConfiguration
     let logger: Logger
+    /// Decides at the action placement of a trigger that names one.
+    let offers: OfferEngine?
+    let decisions: DecisionLog?
 
     public init(
         store: any DataStore, profiles: ProfileBook, engine: TriggerEngine, worker: DeliveryWorker,
-        configuration: DeliveryConfiguration, logger: Logger
+        configuration: DeliveryConfiguration, offers: OfferEngine? = nil, decisions: DecisionLog? = nil, logger: Logger
     ) {
+        self.offers = offers
+        self.decisions = decisions
         self.store = store
         self.profiles = profiles
         self.engine = engine
@@ -73,10 +78,62 @@ public final class TriggerScheduler: Service, Sendable {
         if let reason = try await suppression(for: message, profile: profile, channel: set.channels[message.channel], wait: wait) {
             message.state = .suppressed
             message.lastError = reason
+        } else if let placement = trigger.definition.placement {
+            // The contact policy passed: decide which action goes out, if any.
+            switch try await decide(at: placement, trigger: trigger, profile: profile, context: context, wait: wait, now: now) {
+            case .success(let payload): message.payload = payload
+            case .failure(let reason):
+                message.state = .suppressed
+                message.lastError = reason.message
+            }
         }
         try await store.resolveWait(id: wait.id, state: .fired, message: message)
         Counter(label: "kairos_trigger_waits_total", dimensions: [("outcome", "fired")]).increment()
         if message.state == .pending { worker.wake() }
+    }
+
+    struct NoAction: Error { var message: String }
+
+    /// The winning action's payload at `placement` on the trigger's channel, or why there is none.
+    private func decide(
+        at placementId: String, trigger: TriggerSet.Compiled, profile: Profile, context: EvaluationContext, wait: PendingWait,
+        now: Millis
+    ) async throws -> Result<JSONValue, NoAction> {
+        guard let offers, let (placement, defined) = Optional(profiles.recommender.placements.placement(placementId)), defined,
+            let arbitration = placement.definition.actions
+        else { return .failure(NoAction(message: "no action placement '\(placementId)'")) }
+        let requestContext: [String: JSONValue] = [
+            "trigger": .string(trigger.definition.id), "channel": .string(trigger.definition.channel),
+        ]
+        var decisionContext = context
+        decisionContext.event = wait.event
+        let decisionId = DecisionId.make(at: now)
+        let request = Arbitrator.Request(
+            context: decisionContext, requestContext: requestContext, history: offers.history.touches(of: profile.key), limit: 1,
+            marketingAllowed: profile.consent.allows(Consent.marketing))
+        let result = try await offers.decide(placement: placement, request: request, person: profile.key, decisionId: decisionId)
+        var logged: [String: JSONValue] = [
+            "decisionId": .string(decisionId), "placement": .string(placementId), "trigger": .string(trigger.definition.id),
+            "actions": .array(result.chosen.map { .object(["id": .string($0.offer.definition.id), "score": .number($0.priority)]) }),
+            "noAction": result.chosen.isEmpty ? .string(result.noAction ?? "nothing to offer") : .bool(false),
+        ]
+        logged["learning"] = OfferEngine.learningRecord(result)
+        decisions?.record(
+            DecisionRecord(
+                id: decisionId, profileKey: profile.key, userId: profile.userId,
+                anonymousId: profile.userId == nil ? profile.anonymousIds.first : nil, placement: placementId, createdAt: now,
+                body: .object(logged)))
+        guard let winner = result.chosen.first else {
+            return .failure(NoAction(message: "no action: \(result.noAction ?? "nothing to offer")"))
+        }
+        var payloadContext = context
+        payloadContext.item = winner.offer.json
+        guard case .object(var payload)? = winner.offer.payload(channel: arbitration.channel, payloadContext) else {
+            return .failure(NoAction(message: "no action: no payload on \(arbitration.channel)"))
+        }
+        payload["offerId"] = .string(winner.offer.definition.id)
+        payload["decisionId"] = .string(decisionId)
+        return .success(.object(payload))
     }
 
     /// Whether an event of the person after the start matched the trigger's `unless` before the wait ended.
@@ -101,36 +158,8 @@ public final class TriggerScheduler: Service, Sendable {
     private func suppression(
         for message: Message, profile: Profile, channel: ChannelDefinition?, wait: PendingWait
     ) async throws -> String? {
-        guard let channel else { return "channel '\(message.channel)' no longer exists" }
-        guard profile.consent.allows(Consent.marketing) else { return "no marketing consent" }
-        for cap in channel.caps {
-            let count = try await store.contactCount(
-                userId: message.userId, anonymousId: message.anonymousId, channel: channel.id, since: message.createdAt - cap.window)
-            if count >= cap.count {
-                return "contact cap: \(cap.count) per \(ExpressionDuration.format(cap.window)) on \(channel.id)"
-            }
-        }
-        if let cap = configuration.crossChannelCap {
-            let count = try await store.contactCount(
-                userId: message.userId, anonymousId: message.anonymousId, channel: nil, since: message.createdAt - cap.window)
-            if count >= cap.count {
-                return "contact cap: \(cap.count) per \(ExpressionDuration.format(cap.window)) across channels"
-            }
-        }
-        if let quiet = channel.quietHours {
-            let zone = wait.event["context"]?["timezone"]?.stringValue ?? profile.traits["timezone"]?.stringValue
-            if let identifier = zone, let timeZone = TimeZone(identifier: identifier) {
-                var calendar = Calendar(identifier: .gregorian)
-                calendar.timeZone = timeZone
-                let date = Date(timeIntervalSince1970: Double(message.createdAt) / 1000)
-                let parts = calendar.dateComponents([.hour, .minute], from: date)
-                let minutes = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
-                let inQuiet = quiet.start <= quiet.end
-                    ? (minutes >= quiet.start && minutes < quiet.end)
-                    : (minutes >= quiet.start || minutes < quiet.end)
-                if inQuiet { return "quiet hours in \(identifier)" }
-            }
-        }
-        return nil
+        try await ContactPolicy(store: store, configuration: configuration).refusal(
+            channel: channel, channelId: message.channel, profile: profile,
+            timeZone: wait.event["context"]?["timezone"]?.stringValue, now: message.createdAt)
     }
 }

@@ -62,6 +62,9 @@ extension IngestPipeline {
             waits += triggers.waits(for: event, profiles: profiles)
             lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
+            if event.decisionId != nil || Self.isOfferResponse(event) {
+                offers.observe(event, person: ownerKeys(of: event).first, now: event.receivedAt)
+            }
         }
         await storeWaits(waits)
         metrics.record(outcomes: outcomes, duration: ContinuousClock.now - started, profiles: profiles.count)
@@ -78,6 +81,12 @@ extension IngestPipeline {
             let now = Timestamp.now()
             await commitDerived(transitions.map { Event.segmentRecord($0, receivedAt: now) })
         }
+    }
+
+    /// Dismissals and acceptances sent without a decision id still rest the offer they name.
+    static func isOfferResponse(_ event: Event) -> Bool {
+        guard event.name == OfferDefinition.dismissedEvent || event.name == OfferDefinition.acceptedEvent else { return false }
+        return event.json?["properties"]?["offerId"] != nil
     }
 
     /// Makes the trigger waits of acknowledged events durable before answering (a trigger without
@@ -134,6 +143,7 @@ extension IngestPipeline {
         do {
             let count = try await store.erase(PersonIds(profile))
             profiles.erase(key: profile.key)
+            offers.erase(person: profile.key)
             metrics.erasures.increment()
             metrics.profiles.record(profiles.count)
             logger.info("profile erased", metadata: ["events": "\(count)"])

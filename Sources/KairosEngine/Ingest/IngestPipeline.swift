@@ -72,14 +72,20 @@ public final class IngestPipeline: Service, Sendable {
     /// Sequence number of the latest event applied to the profiles.
     let lastApplied = Atomic<Int64>(0)
     let metrics = IngestMetrics()
+    /// Next-best-action decisions, fed with the outcome events stored here.
+    public let offers: OfferEngine
 
     public init(
         store: any DataStore, profiles: ProfileBook, triggers: TriggerEngine = TriggerEngine(),
-        configuration: Configuration = Configuration(), logger: Logger
+        configuration: Configuration = Configuration(), learning: PropensityModel.Parameters = .init(), logger: Logger
     ) {
         self.store = store
         self.profiles = profiles
         self.triggers = triggers
+        let history = ActionHistory()
+        self.offers = OfferEngine(
+            store: store, history: history, ledger: BudgetLedger(store: store, history: history, logger: logger),
+            parameters: learning)
         self.configuration = configuration
         self.logger = logger
     }

@@ -3,7 +3,7 @@ import KairosCore
 import Yams
 
 /// Definitions given in a YAML file at start (`--definitions FILE`): `features`, `segments`,
-/// `channels` and `triggers`, each a list of the objects the admin API takes (with their `id`):
+/// `channels`, `triggers`, `placements`, `offers`, `levers` and `campaigns`, each a list of the objects the admin API takes (with their `id`):
 ///
 /// ```yaml
 /// segments:
@@ -21,6 +21,9 @@ public struct DefinitionsFile: Sendable {
     public var channels: [ChannelDefinition] = []
     public var triggers: [TriggerDefinition] = []
     public var placements: [PlacementDefinition] = []
+    public var offers: [OfferDefinition] = []
+    public var levers: [LeverDefinition] = []
+    public var campaigns: [CampaignDefinition] = []
 
     /// Reads and validates the file; errors name the section, the index and the field.
     public static func load(path: String) throws -> DefinitionsFile {
@@ -34,7 +37,7 @@ public struct DefinitionsFile: Sendable {
         guard case .object(let sections) = root else {
             throw APIError(status: 422, code: "invalid_yaml", message: "\(path): expected a mapping with 'features'")
         }
-        let known: Set<String> = ["features", "segments", "channels", "triggers", "placements"]
+        let known: Set<String> = ["features", "segments", "channels", "triggers", "placements", "offers", "levers", "campaigns"]
         if let unknown = sections.keys.sorted().first(where: { !known.contains($0) }) {
             throw APIError.invalidField(unknown, "\(path): unknown section '\(unknown)' (expected \(known.sorted().joined(separator: ", ")))")
         }
@@ -47,6 +50,11 @@ public struct DefinitionsFile: Sendable {
         file.triggers = try section("triggers", of: sections, path: path, id: \.id) { json throws(APIError) in try TriggerDefinition.parse(json) }
         file.placements = try section("placements", of: sections, path: path, id: \.id) { json throws(APIError) in
             try PlacementDefinition.parse(json)
+        }
+        file.offers = try section("offers", of: sections, path: path, id: \.id) { json throws(APIError) in try OfferDefinition.parse(json) }
+        file.levers = try section("levers", of: sections, path: path, id: \.id) { json throws(APIError) in try LeverDefinition.parse(json) }
+        file.campaigns = try section("campaigns", of: sections, path: path, id: \.id) { json throws(APIError) in
+            try CampaignDefinition.parse(json)
         }
         return file
     }

@@ -68,6 +68,7 @@ extension KairosApplication {
             },
             delete: { try await registry.deletePlacement(id: $0) }, describe: \.json
         ).addRoutes(to: admin.group("placements"))
+        addOfferRoutes(to: admin, pipeline: pipeline, registry: registry, bodyReader: bodyReader)
         DeliveriesController(store: pipeline.store).addRoutes(to: admin.group("deliveries"))
     }
 }

@@ -37,8 +37,11 @@ public enum KairosApplication {
         try await registry.load(
             extraFeatures: file?.features ?? [], extraSegments: file?.segments ?? [],
             extraChannels: file?.channels ?? [], extraTriggers: file?.triggers ?? [],
-            extraPlacements: file?.placements ?? [])
+            extraPlacements: file?.placements ?? [], extraOffers: file?.offers ?? [], extraLevers: file?.levers ?? [],
+            extraCampaigns: file?.campaigns ?? [])
         try await ModelRefresher.loadCatalog(store: store, recommender: profiles.recommender)
+        try await pipeline.offers.ledger.load(now: Timestamp.now())
+        try await pipeline.offers.loadModels()
         let decisions = DecisionLog(store: store, logger: logger)
         let worker = DeliveryWorker(
             store: store, engine: pipeline.triggers, configuration: configuration.delivery, logger: logger)
@@ -49,9 +52,10 @@ public enum KairosApplication {
 
         let scheduler = TriggerScheduler(
             store: store, profiles: profiles, engine: pipeline.triggers, worker: worker,
-            configuration: configuration.delivery, logger: logger)
+            configuration: configuration.delivery, offers: pipeline.offers, decisions: decisions, logger: logger)
         var services: [any Service] = [
-            pipeline, backfill, scheduler, worker, decisions,
+            pipeline, backfill, scheduler, worker, decisions, pipeline.offers.ledger,
+            OfferLearner(offers: pipeline.offers, logger: logger),
             ModelRefresher(recommender: profiles.recommender, logger: logger), DataDirectoryHolder(lock: lock),
         ]
         if configuration.exampleData { services.append(ExampleDataLoader(pipeline: pipeline, logger: logger)) }
@@ -91,7 +95,9 @@ public enum KairosApplication {
         ItemsController(store: pipeline.store, catalog: pipeline.profiles.recommender.catalog, bodyReader: bodyReader).addRoutes(
             to: router.group("v1/items").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret)))
         DecideController(
-            pipeline: pipeline, log: decisions, parser: EventParser(limits: configuration.limits), bodyReader: bodyReader).addRoutes(
+            pipeline: pipeline, log: decisions, parser: EventParser(limits: configuration.limits), bodyReader: bodyReader,
+            contactPolicy: ContactPolicy(store: pipeline.store, configuration: configuration.delivery)
+        ).addRoutes(
             to: router.group("v1").add(middleware: RequireKeyMiddleware(authenticator, scope: .write))
                 .add(middleware: RequireReadyMiddleware(pipeline: pipeline)))
         let admin = router.group("v1/admin").add(middleware: RequireKeyMiddleware(authenticator, scope: .secret))

@@ -12,6 +12,8 @@ struct DecideController<Context: RequestContext>: Sendable {
     /// Reads ids exactly as tracking does (same limits, empty is absent).
     let parser: EventParser
     let bodyReader: JSONBodyReader
+    /// Caps, quiet hours and consent of outbound action placements.
+    let contactPolicy: ContactPolicy
 
     /// Version of the ranking code and models, reported with every decision.
     static var modelVersion: String { "kairos-recs-1" }
@@ -55,9 +57,19 @@ struct DecideController<Context: RequestContext>: Sendable {
                 exclude.insert(id)
             }
         }
+        var audit = false
+        if let value = fields["audit"], value != .null {
+            guard case .bool(let flag) = value else { throw APIError.invalidField("audit", "'audit' must be true or false") }
+            audit = flag
+        }
         let profiles = pipeline.profiles
         let recommender = profiles.recommender
         let (placement, defined) = recommender.placements.placement(placementId)
+        if defined, placement.definition.actions != nil {
+            return try await decideActions(
+                placement: placement, userId: userId, anonymousId: anonymousId, requestContext: requestContext, limit: limit,
+                audit: audit)
+        }
         let profile = userId.flatMap { profiles.profile(idKey: ProfileKey.user($0)) }
             ?? anonymousId.flatMap { profiles.profile(idKey: ProfileKey.anonymous($0)) }
         let personalized = profile?.consent.allows("personalization") ?? true

@@ -76,6 +76,7 @@ public final class SQLiteStore: DataStore {
         registerDeliveryMigration(&migrator)
         registerDecisionMigration(&migrator)
         registerOutcomeMigration(&migrator)
+        registerOfferMigration(&migrator)
         return migrator
     }
 
@@ -169,6 +170,7 @@ public final class SQLiteStore: DataStore {
             try db.execute(sql: sql, arguments: arguments)
             let count = db.changesCount
             try Self.eraseDerived(ids, db)
+            try Self.eraseTouches(ids, db)
             return count
         }
         // Copy the zeroed pages into the main file and truncate the WAL, so the old

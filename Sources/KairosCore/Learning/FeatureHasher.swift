@@ -1,0 +1,154 @@
+import Foundation
+
+/// Turns what is known at a decision into hashed model features: the person's traits, real-time
+/// features, segments and the request context (shared by every action), the action's own
+/// attributes (id, issue, group, attributes), and the crosses of each shared feature with the
+/// action and with its group — so an action learns from its own outcomes and, through its group,
+/// from its neighbours'.
+public enum FeatureHasher {
+    /// One named feature with its hash and value (1 for categories; a log-scaled number otherwise).
+    public struct Token: Sendable, Equatable {
+        public var name: String
+        public var hash: UInt64
+        public var value: Float
+
+        public init(name: String, value: Float = 1) {
+            self.name = name
+            self.hash = FeatureHasher.hash(name)
+            self.value = value
+        }
+    }
+
+    /// Trait keys never used as features (direct identifiers carry no signal, only noise).
+    static let skippedTraits: Set<String> = [
+        "email", "name", "first_name", "last_name", "firstName", "lastName", "phone", "address", "id", "userId", "username",
+    ]
+    static let maximumTextLength = 40
+
+    /// FNV-1a, 64 bits.
+    @inlinable
+    public static func hash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    /// Combines two hashes (a cross feature).
+    @inlinable
+    public static func cross(_ left: UInt64, _ right: UInt64) -> UInt64 {
+        var z = left &+ 0x9e37_79b9_7f4a_7c15 &* (right | 1)
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    /// The action's own features: `action:<id>` first, `group:<issue/group>` second, then the issue
+    /// and the attributes.
+    public static func tokens(of offer: OfferDefinition) -> [Token] {
+        var tokens = [
+            Token(name: "action:\(offer.id)"), Token(name: "group:\(offer.taxonomy)"), Token(name: "issue:\(offer.issue)"),
+        ]
+        for key in offer.attributes.keys.sorted() {
+            tokens += Self.tokens("attribute:\(key)", offer.attributes[key]!)
+        }
+        return tokens
+    }
+
+    /// The shared features of a decision: traits, features, segments and the request context.
+    public static func context(_ context: EvaluationContext, request: [String: JSONValue]) -> [Token] {
+        var tokens: [Token] = [Token(name: "bias")]
+        if case .object(let traits)? = context.profile?["traits"] {
+            for key in traits.keys.sorted() where !skippedTraits.contains(key) {
+                tokens += Self.tokens("trait:\(key)", traits[key]!)
+            }
+        }
+        for name in context.features.keys.sorted() {
+            switch context.features[name]! {
+            case .number(let number): tokens.append(Token(name: "feature:\(name)", value: scaled(number)))
+            case .bool(let flag): tokens.append(Token(name: "feature:\(name)=\(flag)"))
+            case .string(let text) where text.utf8.count <= maximumTextLength:
+                tokens.append(Token(name: "feature:\(name)=\(text)"))
+            default: break
+            }
+        }
+        for segment in context.segments.sorted() { tokens.append(Token(name: "segment:\(segment)")) }
+        for key in request.keys.sorted() { tokens += Self.tokens("context:\(key)", request[key]!) }
+        return tokens
+    }
+
+    /// Tokens of one JSON value under `prefix`: categories for strings and booleans, a scaled
+    /// number for numbers, one category per string element of a short list.
+    static func tokens(_ prefix: String, _ value: JSONValue) -> [Token] {
+        switch value {
+        case .number(let number) where number.isFinite: return [Token(name: prefix, value: scaled(number))]
+        case .bool(let flag): return [Token(name: "\(prefix)=\(flag)")]
+        case .string(let text) where !text.isEmpty && text.utf8.count <= maximumTextLength:
+            return [Token(name: "\(prefix)=\(text)")]
+        case .array(let elements) where elements.count <= 16:
+            return elements.compactMap { element in
+                guard case .string(let text) = element, text.utf8.count <= maximumTextLength else { return nil }
+                return Token(name: "\(prefix)=\(text)")
+            }
+        default: return []
+        }
+    }
+
+    /// sign(x) · ln(1 + |x|): large amounts do not swamp the rest.
+    @inlinable
+    public static func scaled(_ number: Double) -> Float {
+        Float(number < 0 ? -log1p(-number) : log1p(number))
+    }
+
+    /// The feature vector of one action in one decision: the shared tokens, the action's tokens,
+    /// and each shared token crossed with the action (`action`) and with its group.
+    public static func vector(shared: [Token], action: [Token], bits: Int) -> FeatureVector {
+        let mask = UInt64((1 << bits) - 1)
+        var vector = FeatureVector(capacity: shared.count * 3 + action.count)
+        for token in shared { vector.append(UInt32(token.hash & mask), token.value) }
+        for token in action { vector.append(UInt32(token.hash & mask), token.value) }
+        if action.count >= 2 {
+            let id = action[0].hash
+            let group = action[1].hash
+            for token in shared {
+                vector.append(UInt32(cross(token.hash, id) & mask), token.value)
+                vector.append(UInt32(cross(token.hash, group) & mask), token.value)
+            }
+        }
+        return vector
+    }
+
+    /// Human-readable name of the features of ``vector(shared:action:bits:)``, in the same order.
+    public static func names(shared: [Token], action: [Token]) -> [String] {
+        var names = shared.map(\.name) + action.map(\.name)
+        if action.count >= 2 {
+            for token in shared {
+                names.append("\(token.name) × \(action[0].name)")
+                names.append("\(token.name) × \(action[1].name)")
+            }
+        }
+        return names
+    }
+}
+
+/// A sparse feature vector: hashed indices and their values.
+public struct FeatureVector: Sendable, Equatable {
+    public private(set) var indices: [UInt32]
+    public private(set) var values: [Float]
+
+    public init(capacity: Int = 0) {
+        indices = []
+        values = []
+        indices.reserveCapacity(capacity)
+        values.reserveCapacity(capacity)
+    }
+
+    public mutating func append(_ index: UInt32, _ value: Float) {
+        indices.append(index)
+        values.append(value)
+    }
+
+    public var count: Int { indices.count }
+}

@@ -1,0 +1,234 @@
+/// Chooses the next best actions for one person at one action placement: filters every offer by
+/// validity, placement, channel, eligibility, applicability, suppression, consent and budget,
+/// ranks the rest by priority (propensity × value × lever, or the placement's formula), applies
+/// the "no action" threshold and draws the winners with the placement's exploration, recording
+/// the probability of each draw. Pure: the model is read through `predict`.
+public struct Arbitrator: Sendable {
+    /// What a decision is asked about.
+    public struct Request: Sendable {
+        /// Profile, features, segments, and the request context as `context`.
+        public var context: EvaluationContext
+        /// The request's `context` object (also a source of model features).
+        public var requestContext: [String: JSONValue]
+        /// The person's touches with offers, oldest first.
+        public var history: [ActionTouch]
+        public var limit: Int
+        /// Whether the person allows marketing (required on outbound placements).
+        public var marketingAllowed: Bool
+        /// Offers (by index) whose own or campaign budget is used up.
+        public var exhausted: Set<Int>
+        public var now: Millis { context.now }
+
+        public init(
+            context: EvaluationContext, requestContext: [String: JSONValue], history: [ActionTouch], limit: Int,
+            marketingAllowed: Bool = true, exhausted: Set<Int> = []
+        ) {
+            self.context = context
+            self.requestContext = requestContext
+            self.history = history
+            self.limit = limit
+            self.marketingAllowed = marketingAllowed
+            self.exhausted = exhausted
+        }
+    }
+
+    /// Why an offer did not win.
+    public enum Stage: String, Sendable {
+        case validity, placement, channel, eligibility, applicability, suppression, consent, budget, threshold, outranked
+    }
+
+    public struct Rejection: Sendable, Equatable {
+        public var offer: String
+        public var stage: Stage
+        public var reason: String
+        /// Set once the offer was scored (threshold, outranked).
+        public var priority: Double?
+
+        public init(offer: String, stage: Stage, reason: String, priority: Double? = nil) {
+            self.offer = offer
+            self.stage = stage
+            self.reason = reason
+            self.priority = priority
+        }
+    }
+
+    /// An offer that passed every filter, with its numbers.
+    public struct Candidate: Sendable {
+        public let offer: OfferSet.Compiled
+        public let vector: FeatureVector
+        public var propensity: Double
+        public var value: Double
+        public var priority: Double
+        /// Probability with which the placement's policy chose it (chosen ones only).
+        public var probability: Double = 0
+        /// Chosen by exploration rather than by priority.
+        public var explored = false
+        var logit: Double
+        var variance: Double
+        /// Share of the propensity that is the offer's configured prior.
+        var priorWeight: Double
+        public var lever: Double { offer.lever }
+    }
+
+    /// The model's view of an offer: log-odds, their variance, the propensity (prior blended in)
+    /// and the prior's share in it.
+    public typealias Prediction = (logit: Double, variance: Double, propensity: Double, priorWeight: Double)
+
+    /// The outcome of an arbitration.
+    public struct Result: Sendable {
+        /// The winners, in order.
+        public var chosen: [Candidate] = []
+        /// Every offer that passed the filters, by priority (the winners among them).
+        public var candidates: [Candidate] = []
+        public var rejections: [Rejection] = []
+        /// The decision's shared model features.
+        public var shared: [FeatureHasher.Token] = []
+        /// Why nothing was chosen, when nothing was.
+        public var noAction: String?
+
+        public init() {}
+    }
+
+    public let placement: PlacementSet.Compiled
+    public let arbitration: ActionArbitration
+    public let offers: OfferSet
+    /// Hash bits of the model (feature vectors are built for it).
+    public let bits: Int
+
+    public init?(placement: PlacementSet.Compiled, offers: OfferSet, bits: Int) {
+        guard let arbitration = placement.definition.actions else { return nil }
+        self.placement = placement
+        self.arbitration = arbitration
+        self.offers = offers
+        self.bits = bits
+    }
+
+    /// Filters and scores every offer; `predict` gives the model's view of each survivor (called once).
+    public func arbitrate<Generator: RandomNumberGenerator>(
+        _ request: Request, using generator: inout Generator,
+        predict: ([FeatureVector], [OfferSet.Compiled]) -> [Prediction]
+    ) -> Result {
+        var result = Result()
+        if arbitration.outbound && !request.marketingAllowed {
+            result.noAction = "no marketing consent"
+            return result
+        }
+        var context = request.context
+        let byOffer = Dictionary(grouping: request.history, by: \.offer)
+        var survivors: [OfferSet.Compiled] = []
+        for offer in offers.offers {
+            if let reason = rejection(offer, request: request, history: byOffer[offer.definition.id] ?? [], context: &context) {
+                result.rejections.append(Rejection(offer: offer.definition.id, stage: reason.0, reason: reason.1))
+            } else {
+                survivors.append(offer)
+            }
+        }
+        guard !survivors.isEmpty else {
+            result.noAction = "no offer passed the rules"
+            return result
+        }
+        result.shared = FeatureHasher.context(request.context, request: request.requestContext)
+        let vectors = survivors.map { FeatureHasher.vector(shared: result.shared, action: $0.tokens, bits: bits) }
+        let predictions = predict(vectors, survivors)
+        var scored: [Candidate] = []
+        for (position, offer) in survivors.enumerated() {
+            context.item = offer.json
+            let prediction = predictions[position]
+            let value = offer.value(context)
+            var candidate = Candidate(
+                offer: offer, vector: vectors[position], propensity: prediction.propensity, value: value, priority: 0,
+                logit: prediction.logit, variance: prediction.variance, priorWeight: prediction.priorWeight)
+            candidate.priority = priority(of: candidate, propensity: prediction.propensity, context: &context)
+            if candidate.priority < arbitration.threshold {
+                result.rejections.append(
+                    Rejection(
+                        offer: offer.definition.id, stage: .threshold,
+                        reason: "priority \(Self.format(candidate.priority)) is below the threshold \(Self.format(arbitration.threshold))",
+                        priority: candidate.priority))
+            } else {
+                scored.append(candidate)
+            }
+        }
+        scored.sort { $0.priority > $1.priority || ($0.priority == $1.priority && $0.offer.index < $1.offer.index) }
+        result.candidates = scored
+        guard !scored.isEmpty else {
+            result.noAction = "no offer's priority reaches the threshold \(Self.format(arbitration.threshold))"
+            return result
+        }
+        result.chosen = select(scored, limit: request.limit, context: context, using: &generator)
+        let chosenIds = Set(result.chosen.map(\.offer.index))
+        if let best = result.chosen.first {
+            for candidate in scored where !chosenIds.contains(candidate.offer.index) {
+                result.rejections.append(
+                    Rejection(
+                        offer: candidate.offer.definition.id, stage: .outranked,
+                        reason: "priority \(Self.format(candidate.priority)) lost to \(best.offer.definition.id) (\(Self.format(best.priority)))",
+                        priority: candidate.priority))
+            }
+        }
+        return result
+    }
+
+    /// The first rule `offer` fails, if any.
+    private func rejection(
+        _ offer: OfferSet.Compiled, request: Request, history: [ActionTouch], context: inout EvaluationContext
+    ) -> (Stage, String)? {
+        let definition = offer.definition
+        let now = request.now
+        if let from = definition.validFrom, now < from { return (.validity, "valid from \(Timestamp.format(from))") }
+        if let to = definition.validTo, now >= to { return (.validity, "expired at \(Timestamp.format(to))") }
+        guard arbitration.admits(definition) else { return (.placement, "issue \(definition.taxonomy) does not compete here") }
+        guard offer.payloads[arbitration.channel] != nil else { return (.channel, "no payload for channel \(arbitration.channel)") }
+        context.item = offer.json
+        if let eligibility = offer.eligibility, !eligibility.matches(context) {
+            return (.eligibility, "not eligible: \(eligibility.source)")
+        }
+        if let applicability = offer.applicability, !applicability.matches(context) {
+            return (.applicability, "does not apply: \(applicability.source)")
+        }
+        if let reason = suppressed(offer, history: history, now: now, context: context) { return (.suppression, reason) }
+        if request.exhausted.contains(offer.index) { return (.budget, "budget used up") }
+        return nil
+    }
+
+    private func suppressed(_ offer: OfferSet.Compiled, history: [ActionTouch], now: Millis, context: EvaluationContext) -> String? {
+        var conditions = offer.suppressionConditions.makeIterator()
+        for rule in offer.definition.suppression {
+            switch rule {
+            case .impressions(let count, let within):
+                let lastPositive = history.last { $0.kind == .positive || $0.kind == .accepted }?.time ?? Int64.min
+                let shown = history.lazy.filter { $0.kind == .impression && $0.time >= now - within && $0.time > lastPositive }.count
+                if shown >= count {
+                    return "shown \(shown) times within \(ExpressionDuration.format(within)) without a response"
+                }
+            case .dismissed(let within):
+                if history.contains(where: { $0.kind == .dismissed && (within == nil || $0.time >= now - within!) }) {
+                    return "dismissed" + (within.map { " within \(ExpressionDuration.format($0))" } ?? "")
+                }
+            case .accepted(let within):
+                if history.contains(where: { $0.kind == .accepted && (within == nil || $0.time >= now - within!) }) {
+                    return "accepted" + (within.map { " within \(ExpressionDuration.format($0))" } ?? "")
+                }
+            case .condition:
+                if let condition = conditions.next(), condition.matches(context) { return "suppressed while \(condition.source)" }
+            }
+        }
+        return nil
+    }
+
+    /// Priority by the placement's formula (the default one without evaluating an expression).
+    func priority(of candidate: Candidate, propensity: Double, context: inout EvaluationContext) -> Double {
+        guard let formula = placement.priority else { return propensity * candidate.value * candidate.lever }
+        guard case .object(var fields) = candidate.offer.json else { return 0 }
+        fields["propensity"] = .number(propensity)
+        fields["value"] = .number(candidate.value)
+        context.item = .object(fields)
+        guard case .number(let number) = formula.evaluate(context), number.isFinite else { return 0 }
+        return number
+    }
+
+    static func format(_ number: Double) -> String {
+        let rounded = (number * 1e6).rounded() / 1e6
+        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
+    }
+}

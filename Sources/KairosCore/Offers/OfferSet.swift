@@ -1,0 +1,149 @@
+/// The compiled, immutable offers, levers and campaigns in force, swapped in whole when one changes.
+public final class OfferSet: Sendable {
+    /// One offer with its expressions and templates compiled.
+    public final class Compiled: Sendable {
+        public let definition: OfferDefinition
+        /// Position in ``OfferSet/offers``.
+        public let index: Int
+        let eligibility: Expression?
+        let applicability: Expression?
+        let suppressionConditions: [Expression]
+        let value: Expression?
+        /// Payload templates per channel: (field, template, raw value).
+        let payloads: [String: [(String, MessageTemplate?, JSONValue)]]
+        /// The offer's lever times every lever that covers it.
+        public let lever: Double
+        /// What expressions see as `offer`.
+        public let json: JSONValue
+        /// Hashed model features of the offer itself (id, issue, group, attributes).
+        public let tokens: [FeatureHasher.Token]
+
+        init(
+            definition: OfferDefinition, index: Int, eligibility: Expression?, applicability: Expression?,
+            suppressionConditions: [Expression], value: Expression?, payloads: [String: [(String, MessageTemplate?, JSONValue)]],
+            lever: Double
+        ) {
+            self.definition = definition
+            self.index = index
+            self.eligibility = eligibility
+            self.applicability = applicability
+            self.suppressionConditions = suppressionConditions
+            self.value = value
+            self.payloads = payloads
+            self.lever = lever
+            var fields: [String: JSONValue] = [
+                "id": .string(definition.id), "name": .string(definition.name), "issue": .string(definition.issue),
+                "group": .string(definition.group), "lever": .number(lever), "attributes": .object(definition.attributes),
+            ]
+            if case .constant(let number) = definition.value { fields["value"] = .number(number) }
+            if let campaign = definition.campaign { fields["campaign"] = .string(campaign) }
+            json = .object(fields)
+            tokens = FeatureHasher.tokens(of: definition)
+        }
+
+        /// The payload on `channel`, its templates rendered for `context`.
+        public func payload(channel: String, _ context: EvaluationContext) -> JSONValue? {
+            guard let fields = payloads[channel] else { return nil }
+            var rendered: [String: JSONValue] = [:]
+            for (key, template, raw) in fields { rendered[key] = template.map { .string($0.render(context)) } ?? raw }
+            return .object(rendered)
+        }
+
+        /// The business value for `context` (0 when an expression gives no number).
+        public func value(_ context: EvaluationContext) -> Double {
+            switch definition.value {
+            case .constant(let number): return number
+            case .expression:
+                guard case .number(let number)? = value?.evaluate(context), number.isFinite else { return 0 }
+                return max(0, number)
+            }
+        }
+    }
+
+    public let offers: [Compiled]
+    public let levers: [String: LeverDefinition]
+    public let campaigns: [String: CampaignDefinition]
+    private let byId: [String: Int]
+
+    public static let empty = OfferSet(offers: [], levers: [:], campaigns: [:])
+
+    init(offers: [Compiled], levers: [String: LeverDefinition], campaigns: [String: CampaignDefinition]) {
+        self.offers = offers
+        self.levers = levers
+        self.campaigns = campaigns
+        byId = Dictionary(offers.map { ($0.definition.id, $0.index) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func offer(id: String) -> Compiled? { byId[id].map { offers[$0] } }
+
+    /// Compiles offers against the features in force; a bad expression or template is a 422
+    /// naming the offer, the field and the line and column; an unknown campaign a 422 on `campaign`.
+    public static func compile(
+        _ definitions: [OfferDefinition], levers: [LeverDefinition] = [], campaigns: [CampaignDefinition] = [],
+        features: FeatureSet
+    ) throws(APIError) -> OfferSet {
+        var environment = features.environment
+        environment.offers = true
+        let campaignIndex = Dictionary(campaigns.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        var compiled: [Compiled] = []
+        for definition in definitions {
+            let owner = "offer '\(definition.id)'"
+            func condition(_ source: String?, _ field: String) throws(APIError) -> Expression? {
+                guard let source else { return nil }
+                do {
+                    return try Expression.compileCondition(source, environment: environment)
+                } catch {
+                    throw APIError.expression(error, field: field, in: owner)
+                }
+            }
+            if let campaign = definition.campaign, campaignIndex[campaign] == nil {
+                throw .invalidField("campaign", "\(owner): no campaign '\(campaign)'; define it under /v1/admin/campaigns")
+            }
+            var suppression: [Expression] = []
+            for rule in definition.suppression {
+                guard case .condition(let source) = rule else { continue }
+                suppression.append(try condition(source, "suppression")!)
+            }
+            var value: Expression?
+            if case .expression(let source) = definition.value {
+                do throws(ExpressionError) {
+                    let expression = try Expression.compile(source, environment: environment)
+                    guard [.number, .dyn, .null].contains(expression.resultType) else {
+                        throw ExpressionError("a value must be a number, but this is \(expression.resultType.phrase)", at: .start)
+                    }
+                    value = expression
+                } catch {
+                    throw APIError.expression(error, field: "value", in: owner)
+                }
+            }
+            var payloads: [String: [(String, MessageTemplate?, JSONValue)]] = [:]
+            for (channel, payload) in definition.channels {
+                guard case .object(let fields) = payload else { continue }
+                var compiledFields: [(String, MessageTemplate?, JSONValue)] = []
+                for key in fields.keys.sorted() {
+                    let raw = fields[key]!
+                    guard case .string(let text) = raw else {
+                        compiledFields.append((key, nil, raw))
+                        continue
+                    }
+                    do {
+                        compiledFields.append((key, try MessageTemplate(text, environment: environment), raw))
+                    } catch {
+                        throw APIError.expression(error, field: "channels.\(channel).\(key)", in: owner)
+                    }
+                }
+                payloads[channel] = compiledFields
+            }
+            let lever = levers.reduce(definition.lever) { $1.covers(definition) ? $0 * $1.weight : $0 }
+            compiled.append(
+                Compiled(
+                    definition: definition, index: compiled.count,
+                    eligibility: try condition(definition.eligibility, "eligibility"),
+                    applicability: try condition(definition.applicability, "applicability"),
+                    suppressionConditions: suppression, value: value, payloads: payloads, lever: lever))
+        }
+        return OfferSet(
+            offers: compiled, levers: Dictionary(levers.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last }),
+            campaigns: campaignIndex)
+    }
+}
