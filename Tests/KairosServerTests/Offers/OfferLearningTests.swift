@@ -1,0 +1,106 @@
+import HummingbirdTesting
+import KairosCore
+import Testing
+
+/// Budgets under concurrency, learning from outcomes, what survives a restart, and triggers that
+/// decide at an action placement under the channel's contact policy.
+@Suite struct OfferLearningTests {
+    @Test func concurrentDecisionsNeverExceedABudgetAndARestartKeepsItAndTheModel() async throws {
+        let directory = temporaryDataDirectory()
+        try await withKairos(directory: directory) { client in
+            try await OfferDecisionTests.prepare(
+                client,
+                extra: [
+                    ("/v1/admin/campaigns/spring", #"{"budget":{"total":7}}"#),
+                    ("/v1/admin/offers/bundle_big", #"{"issue":"retention","group":"bundles","value":20,"channels":{"inapp":{"title":"Big"}},"budget":{"perDay":5}}"#),
+                    ("/v1/admin/offers/bundle_small", #"{"issue":"retention","group":"bundles","value":5,"channels":{"inapp":{"title":"Small"}},"campaign":"spring"}"#),
+                ])
+            let winners = try await withThrowingTaskGroup(of: String?.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        let answer = try await OfferDecisionTests.decide(
+                            client, #"{"userId":"u\#(index)","placement":"app_home"}"#)
+                        return answer["actions"]?[0]?["id"]?.stringValue
+                    }
+                }
+                return try await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(winners.filter { $0 == "bundle_big" }.count == 5)
+            #expect(winners.filter { $0 == "bundle_small" }.count == 7)
+            #expect(winners.filter { $0 == nil }.count == 28)
+            let offer = try await client.send(.get, "/v1/admin/offers/bundle_big").body
+            #expect(offer["budgetUsed"]?["today"] == 5)
+            // An acceptance teaches the placement's model.
+            let decision = try await OfferDecisionTests.decide(client, #"{"userId":"ann","placement":"app_home","audit":true}"#)
+            #expect(decision["actions"] == .array([]))  // budgets used up
+            try await client.send(.put, "/v1/admin/offers/plain", json: #"{"issue":"sales","group":"plain","channels":{"inapp":{"title":"P"}}}"#)
+            let shown = try await OfferDecisionTests.decide(client, #"{"userId":"ann","placement":"app_home"}"#)
+            let decisionId = try #require(shown["decisionId"]?.stringValue)
+            #expect(shown["actions"]?[0]?["id"] == "plain")
+            try await client.send(
+                .post, "/v1/track", key: Keys.write,
+                json: #"{"userId":"ann","event":"Offer Accepted","properties":{"decisionId":"\#(decisionId)","offerId":"plain"}}"#)
+            let models = try await client.send(.get, "/v1/admin/models").body
+            let model = try #require(models["models"]?[0])
+            #expect(model["id"] == "app_home")
+            #expect(model["updates"] == 1)
+            #expect(model["actions"]?["plain"]?["positives"] == 1)
+        }
+        try await withKairos(directory: directory) { client in
+            let models = try await client.send(.get, "/v1/admin/models").body
+            #expect(models["models"]?[0]?["updates"] == 1)
+            #expect(models["models"]?[0]?["positives"] == 1)
+            let again = try await OfferDecisionTests.decide(client, #"{"userId":"new","placement":"app_home","audit":true}"#)
+            // Budgets survived: only the unbudgeted offer is left.
+            #expect(again["actions"]?[0]?["id"] == "plain")
+            let stages = (again["audit"]?.arrayValue ?? []).filter { $0["stage"] == "budget" }.compactMap { $0["id"]?.stringValue }
+            #expect(Set(stages) == ["bundle_big", "bundle_small"])
+            // The accepted offer stays remembered for the person after the restart.
+            let ann = try await OfferDecisionTests.decide(client, #"{"userId":"ann","placement":"app_home"}"#)
+            #expect(ann["actions"]?[0]?["id"] == "plain")
+        }
+    }
+
+    @Test func aTriggerDecidesAtAnActionPlacementAndTheContactCapHoldsTheSecondTime() async throws {
+        try await withKairos { client in
+            try await OfferDecisionTests.prepare(
+                client,
+                extra: [
+                    ("/v1/admin/channels/inapp", #"{"type":"inapp","caps":[{"count":1,"per":"24h"}]}"#),
+                    ("/v1/admin/placements/data_nba", #"{"actions":{"channel":"inapp","outbound":true,"exploration":{"policy":"greedy"}}}"#),
+                    ("/v1/admin/triggers/data_out", #"{"when":"event.name == \"Data Exhausted\"","channel":"inapp","placement":"data_nba"}"#),
+                ])
+            for _ in 0..<2 {
+                try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"ann","event":"Data Exhausted"}"#)
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            var messages: [JSONValue] = []
+            for _ in 0..<50 {
+                messages = try await client.send(.get, "/v1/admin/deliveries?userId=ann").body["deliveries"]?.arrayValue ?? []
+                if messages.count == 2 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(messages.count == 2)
+            let sent = messages.first { $0["state"] != "suppressed" }
+            let capped = messages.first { $0["state"] == "suppressed" }
+            #expect(sent?["payload"]?["offerId"] == "bundle_small")
+            #expect(sent?["payload"]?["title"] == "Small for Ann")
+            #expect(sent?["payload"]?["decisionId"]?.stringValue != nil)
+            #expect(capped?["lastError"]?.stringValue?.contains("contact cap") == true)
+        }
+    }
+
+    @Test func quietHoursHoldAnOutboundDecision() async throws {
+        try await withKairos { client in
+            try await OfferDecisionTests.prepare(
+                client,
+                extra: [
+                    ("/v1/admin/channels/inapp", #"{"type":"inapp","quietHours":{"start":"00:00","end":"23:59"}}"#),
+                    ("/v1/admin/placements/push_nba", #"{"actions":{"channel":"inapp","outbound":true}}"#),
+                ])
+            let answer = try await OfferDecisionTests.decide(
+                client, #"{"userId":"ann","placement":"push_nba","context":{"timezone":"Europe/Berlin"}}"#)
+            #expect(answer["noAction"]?.stringValue?.contains("quiet hours") == true)
+        }
+    }
+}
