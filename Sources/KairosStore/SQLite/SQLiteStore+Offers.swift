@@ -96,3 +96,26 @@ extension SQLiteStore {
         try db.execute(sql: "DELETE FROM offer_touches WHERE person IN (\(marks))", arguments: StatementArguments(keys))
     }
 }
+
+extension SQLiteStore {
+    /// A placement's logged decisions (their bodies) with the names of the outcome events sent
+    /// back about each, oldest first (for off-policy evaluation).
+    public func decisionsWithOutcomes(placement: String) async throws -> [(body: JSONValue, outcomes: [String])] {
+        try await pool.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT d.body, (SELECT json_group_array(o.name) FROM outcomes o WHERE o.decision_id = d.id)
+                    FROM decisions d WHERE d.placement = ? ORDER BY d.created_at, d.id
+                    """, arguments: [placement])
+            var result: [(body: JSONValue, outcomes: [String])] = []
+            while let row = try rows.next() {
+                let body: String = row[0]
+                let names: String? = row[1]
+                let outcomes = names.flatMap { try? JSONParser.parse($0) }?.arrayValue?.compactMap(\.stringValue) ?? []
+                result.append(((try? JSONParser.parse(body)) ?? .null, outcomes))
+            }
+            return result
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KairosCore
+import KairosStore
 
 /// `kairos evaluate-policy --log FILE`: off-policy evaluation of decision policies on a log of
 /// next-best-action decisions (IPS, SNIPS and doubly robust estimates with confidence intervals).
@@ -16,7 +17,16 @@ struct EvaluatePolicy: AsyncParsableCommand {
             """)
 
     @Option(help: "The decision log (.ndjson).")
-    var log: String
+    var log: String?
+
+    @Option(help: "Read the decision log of --placement from this data directory instead (the server must be stopped).")
+    var data: String?
+
+    @Option(help: "The action placement whose logged decisions are evaluated (with --data).")
+    var placement: String?
+
+    @Option(name: .customLong("positive"), help: "Outcome events that count as reward 1 (with --data; repeatable; default Offer Clicked, Offer Accepted).")
+    var positiveEvents: [String] = []
 
     @Option(name: .customLong("policy"), help: "A policy to evaluate (repeatable): logged, random, top-priority, top-value, epsilon:EPS[:BASE].")
     var policyNames: [String] = []
@@ -35,22 +45,35 @@ struct EvaluatePolicy: AsyncParsableCommand {
     }
 
     func validate() throws {
+        guard (log == nil) != (data == nil) else { throw ValidationError("give either --log FILE or --data DIR --placement ID") }
+        guard data == nil || placement != nil else { throw ValidationError("--data needs --placement") }
         guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must be in (0, 1)") }
         _ = try Self.policies(named: policyNames.isEmpty ? Self.defaultPolicies : policyNames)
     }
 
     func run() async throws {
-        let decisions = try readLog()
-        say("Read \(decisions.decisions.count) decisions from \(log) (\(decisions.skipped) without a chosen action, skipped).")
-        guard !decisions.decisions.isEmpty else { throw Failure(description: "\(log) holds no decisions") }
-        let policies = try Self.policies(named: policyNames.isEmpty ? Self.defaultPolicies : policyNames)
+        var extra: [String: TargetPolicy] = [:]
+        let decisions: LoggedDecision.Log
+        let source: String
+        if let data, let placement {
+            let stored = try await Self.storedLog(directory: data, placement: placement, positive: positiveEvents)
+            (decisions, extra["model"]) = (stored.log, stored.model)
+            source = "\(data) (placement \(placement))"
+        } else {
+            decisions = try readLog()
+            source = log ?? ""
+        }
+        say("Read \(decisions.decisions.count) decisions from \(source) (\(decisions.skipped) without a chosen action, skipped).")
+        guard !decisions.decisions.isEmpty else { throw Failure(description: "\(source) holds no decisions") }
+        let names = policyNames.isEmpty ? Self.defaultPolicies + (extra["model"] == nil ? [] : ["model"]) : policyNames
+        let policies = try Self.policies(named: names, extra: extra)
         let evaluator = PolicyEvaluator(decisions, confidence: confidence)
         let estimates = evaluator.evaluate(policies)
         say(String(format: "Logged policy's average reward: %.4f\n", evaluator.loggedValue))
         say(PolicyEstimate.table(estimates))
         if let json {
             let report: JSONValue = .object([
-                "log": .string(log), "decisions": .number(Double(decisions.decisions.count)),
+                "log": .string(source), "decisions": .number(Double(decisions.decisions.count)),
                 "skipped": .number(Double(decisions.skipped)), "confidence": .number(confidence),
                 "loggedValue": .number(evaluator.loggedValue), "estimates": .array(estimates.map(\.json)),
             ])
@@ -59,9 +82,46 @@ struct EvaluatePolicy: AsyncParsableCommand {
         }
     }
 
-    // EXTENSION POINT (--data DIR): decisions come from `readLog()` only; to read them from the
-    // server's store instead, add the option and return a `LoggedDecision.Log` from it here.
+    /// The decision log of a placement read from a data directory: each decision's `learning`
+    /// record with reward 1 when a positive outcome event came back about it; and the `model`
+    /// policy, which scores candidates with the placement's stored propensity model.
+    static func storedLog(directory: String, placement: String, positive: [String]) async throws -> (log: LoggedDecision.Log, model: TargetPolicy?) {
+        let lock = try DataDirectoryLock(directory: directory)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try SQLiteStore(directory: directory)
+        let positives = Set(positive.isEmpty ? OfferDefinition.defaultPositiveEvents : positive)
+        var log = LoggedDecision.Log(decisions: [], skipped: 0)
+        for (line, entry) in try await store.decisionsWithOutcomes(placement: placement).enumerated() {
+            guard case .object(var record)? = entry.body["learning"], record["chosen"] != nil else {
+                log.skipped += 1
+                continue
+            }
+            record["decisionId"] = entry.body["decisionId"]
+            record["reward"] = .number(entry.outcomes.contains(where: positives.contains) ? 1 : 0)
+            if let decision = try LoggedDecision.parse(.object(record), line: line + 1) {
+                log.decisions.append(decision)
+            } else {
+                log.skipped += 1
+            }
+        }
+        let stored = try await store.models().first { $0.id == placement }
+        guard let stored, let model = PropensityModel(serialized: stored.body) else { return (log, nil) }
+        let policy = TargetPolicy.argmax(name: "model") { decision, index in
+            let candidate = decision.candidates[index]
+            let shared = decision.context.keys.sorted().map { FeatureHasher.Token(name: $0, value: Float(decision.context[$0]!)) }
+            let group = candidate.group ?? ""
+            let action = [
+                FeatureHasher.Token(name: "action:\(candidate.id)"), FeatureHasher.Token(name: "group:\(group)"),
+                FeatureHasher.Token(name: "issue:\(group.split(separator: "/").first.map(String.init) ?? "")"),
+            ]
+            let vector = FeatureHasher.vector(shared: shared, action: action, bits: model.parameters.bits)
+            return PropensityModel.sigmoid(model.logit(vector)) * candidate.value * candidate.lever
+        }
+        return (log, policy)
+    }
+
     private func readLog() throws -> LoggedDecision.Log {
+        let log = self.log ?? ""
         let text: String
         do {
             text = try String(contentsOfFile: log, encoding: .utf8)
