@@ -14,7 +14,7 @@ public enum FeatureHasher {
 
         public init(name: String, value: Float = 1) {
             self.name = name
-            self.hash = FeatureHasher.hash(name)
+            self.hash = ProfileBook.stableHash(name)
             self.value = value
         }
     }
@@ -24,17 +24,6 @@ public enum FeatureHasher {
         "email", "name", "first_name", "last_name", "firstName", "lastName", "phone", "address", "id", "userId", "username",
     ]
     static let maximumTextLength = 40
-
-    /// FNV-1a, 64 bits.
-    @inlinable
-    public static func hash(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
 
     /// Combines two hashes (a cross feature).
     @inlinable

@@ -34,13 +34,19 @@ public final class ActionHistory: Sendable {
     public static let retention: Millis = 90 * 86_400_000
     public static let maximumPerPerson = 256
     let shards: [Shard]
+    let shardMask: UInt64
 
+    /// `shardCount` is rounded up to a power of two, as the profiles' is.
     public init(shardCount: Int = 64) {
-        shards = (0..<max(1, shardCount)).map { _ in Shard() }
+        var count = 1
+        while count < max(1, shardCount) { count <<= 1 }
+        shards = (0..<count).map { _ in Shard() }
+        shardMask = UInt64(count - 1)
     }
 
+    /// The person's shard, by the same stable hash as their profile's.
     private func shard(_ person: String) -> Shard {
-        shards[Int(FeatureHasher.hash(person) % UInt64(shards.count))]
+        shards[Int(ProfileBook.stableHash(person) & shardMask)]
     }
 
     /// The person's touches, oldest first.
