@@ -6,7 +6,7 @@ public final class TriggerSet: Sendable {
         public let when: Expression
         public let condition: Expression?
         let unless: Expression?
-        let message: [(String, MessageTemplate?, JSONValue)]
+        let message: PayloadTemplate
 
         /// Whether `when` reads the profile, its features or segments (and so needs them loaded;
         /// otherwise it is tested on the event alone, which is cheaper).
@@ -14,7 +14,7 @@ public final class TriggerSet: Sendable {
 
         init(
             definition: TriggerDefinition, when: Expression, condition: Expression?, unless: Expression?,
-            message: [(String, MessageTemplate?, JSONValue)]
+            message: PayloadTemplate
         ) {
             self.definition = definition
             self.when = when
@@ -66,19 +66,8 @@ public final class TriggerSet: Sendable {
             guard channelIndex[definition.channel] != nil else {
                 throw .invalidField("channel", "\(owner): no channel '\(definition.channel)'; define it under /v1/admin/channels")
             }
-            var message: [(String, MessageTemplate?, JSONValue)] = []
-            for key in definition.message.keys.sorted() {
-                let value = definition.message[key]!
-                guard case .string(let text) = value else {
-                    message.append((key, nil, value))
-                    continue
-                }
-                do {
-                    message.append((key, try MessageTemplate(text, environment: features.environment), value))
-                } catch {
-                    throw APIError.expression(error, field: "message.\(key)", in: owner)
-                }
-            }
+            let message = try PayloadTemplate(
+                definition.message, environment: features.environment, prefix: "message", owner: owner)
             compiled.append(
                 Compiled(
                     definition: definition, when: try condition(definition.when, "when")!,
@@ -97,10 +86,6 @@ extension TriggerSet.Compiled {
 
     /// The message fields rendered for `context`.
     public func render(_ context: EvaluationContext) -> JSONValue {
-        var fields: [String: JSONValue] = [:]
-        for (key, template, raw) in message {
-            fields[key] = template.map { .string($0.render(context)) } ?? raw
-        }
-        return .object(fields)
+        message.render(context)
     }
 }

@@ -9,8 +9,8 @@ public final class OfferSet: Sendable {
         let applicability: Expression?
         let suppressionConditions: [Expression]
         let value: Expression?
-        /// Payload templates per channel: (field, template, raw value).
-        let payloads: [String: [(String, MessageTemplate?, JSONValue)]]
+        /// Payload templates per channel.
+        let payloads: [String: PayloadTemplate]
         /// The offer's lever times every lever that covers it.
         public let lever: Double
         /// What expressions see as `offer`.
@@ -20,7 +20,7 @@ public final class OfferSet: Sendable {
 
         init(
             definition: OfferDefinition, index: Int, eligibility: Expression?, applicability: Expression?,
-            suppressionConditions: [Expression], value: Expression?, payloads: [String: [(String, MessageTemplate?, JSONValue)]],
+            suppressionConditions: [Expression], value: Expression?, payloads: [String: PayloadTemplate],
             lever: Double
         ) {
             self.definition = definition
@@ -43,10 +43,7 @@ public final class OfferSet: Sendable {
 
         /// The payload on `channel`, its templates rendered for `context`.
         public func payload(channel: String, _ context: EvaluationContext) -> JSONValue? {
-            guard let fields = payloads[channel] else { return nil }
-            var rendered: [String: JSONValue] = [:]
-            for (key, template, raw) in fields { rendered[key] = template.map { .string($0.render(context)) } ?? raw }
-            return .object(rendered)
+            payloads[channel]?.render(context)
         }
 
         /// The business value for `context` (0 when an expression gives no number).
@@ -116,23 +113,10 @@ public final class OfferSet: Sendable {
                     throw APIError.expression(error, field: "value", in: owner)
                 }
             }
-            var payloads: [String: [(String, MessageTemplate?, JSONValue)]] = [:]
+            var payloads: [String: PayloadTemplate] = [:]
             for (channel, payload) in definition.channels {
                 guard case .object(let fields) = payload else { continue }
-                var compiledFields: [(String, MessageTemplate?, JSONValue)] = []
-                for key in fields.keys.sorted() {
-                    let raw = fields[key]!
-                    guard case .string(let text) = raw else {
-                        compiledFields.append((key, nil, raw))
-                        continue
-                    }
-                    do {
-                        compiledFields.append((key, try MessageTemplate(text, environment: environment), raw))
-                    } catch {
-                        throw APIError.expression(error, field: "channels.\(channel).\(key)", in: owner)
-                    }
-                }
-                payloads[channel] = compiledFields
+                payloads[channel] = try PayloadTemplate(fields, environment: environment, prefix: "channels.\(channel)", owner: owner)
             }
             let lever = levers.reduce(definition.lever) { $1.covers(definition) ? $0 * $1.weight : $0 }
             compiled.append(
