@@ -16,19 +16,26 @@ public final class BudgetLedger: Service, Sendable {
         /// Use of the current day, and in total, by key (`offer:<id>`, `campaign:<id>`).
         var today: [String: Int] = [:]
         var total: [String: Int] = [:]
-        var pendingUse: [String: Int] = [:]
-        var pendingDay: Int64 = 0
+        /// Use not yet written, by key and by the day it was made on (a write may come after midnight).
+        var pendingUse: [UseKey: Int] = [:]
         var pendingTouches: [PersonTouch] = []
         /// Waiting for the pending work to be written.
         var waiters: [CheckedContinuation<Void, any Error>] = []
-        var wakeUp: CheckedContinuation<Void, Never>?
+        /// Set once the last write after shutdown is done: later waiters fail at once.
         var stopped = false
+    }
+
+    struct UseKey: Hashable, Sendable {
+        var key: String
+        var day: Int64
     }
 
     let store: any DataStore
     let history: ActionHistory
     let logger: Logger
     let state = Mutex(State())
+    /// Rung by every reservation and touch: everything that arrives while one write runs goes into the next.
+    let doorbell = Doorbell()
 
     public init(store: any DataStore, history: ActionHistory, logger: Logger) {
         self.store = store
@@ -74,7 +81,7 @@ public final class BudgetLedger: Service, Sendable {
                 for key in keys(offer) {
                     state.today[key, default: 0] += 1
                     state.total[key, default: 0] += 1
-                    state.pendingUse[key, default: 0] += 1
+                    state.pendingUse[UseKey(key: key, day: state.day), default: 0] += 1
                 }
                 return true
             }
@@ -86,20 +93,23 @@ public final class BudgetLedger: Service, Sendable {
         guard !touches.isEmpty else { return }
         for (person, list) in Dictionary(grouping: touches, by: \.person) { history.record(list.map(\.touch), for: person, now: now) }
         state.withLock { $0.pendingTouches += touches }
-        wake()
+        doorbell.ring()
     }
 
-    /// Returns once everything reserved or recorded so far is durable.
+    /// Returns once everything reserved or recorded so far is durable; 503 once the ledger has stopped.
     public func waitUntilDurable() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let wakeUp = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                state.waiters.append(continuation)
-                defer { state.wakeUp = nil }
-                return state.wakeUp
+            let stopped = state.withLock { state -> Bool in
+                if !state.stopped { state.waiters.append(continuation) }
+                return state.stopped
             }
-            wakeUp?.resume()
+            if stopped { continuation.resume(throwing: Self.unavailable) }
         }
+        doorbell.ring()
     }
+
+    static let unavailable = APIError(
+        status: 503, code: "storage_unavailable", message: "the decision's budget use could not be stored")
 
     /// Budget use of a key today and in total.
     public func use(of key: String, now: Millis) -> (today: Int, total: Int) {
@@ -137,24 +147,16 @@ public final class BudgetLedger: Service, Sendable {
         state.today = [:]
     }
 
-    private func wake() {
-        let wakeUp = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            defer { state.wakeUp = nil }
-            return state.wakeUp
-        }
-        wakeUp?.resume()
-    }
-
     /// Writes what is pending in one transaction and resumes its waiters. A failed write keeps the
     /// work pending and fails the waiters (their decisions answer 503).
     func flush() async {
-        let (use, day, touches, waiters) = state.withLock { state in
+        let (use, touches, waiters) = state.withLock { state in
             defer {
                 state.pendingUse = [:]
                 state.pendingTouches = []
                 state.waiters = []
             }
-            return (state.pendingUse, state.day, state.pendingTouches, state.waiters)
+            return (state.pendingUse, state.pendingTouches, state.waiters)
         }
         guard !use.isEmpty || !touches.isEmpty else {
             for waiter in waiters { waiter.resume() }
@@ -162,7 +164,7 @@ public final class BudgetLedger: Service, Sendable {
         }
         do {
             try await store.recordOfferActivity(
-                usage: use.map { BudgetUse(key: $0.key, day: day, count: $0.value) }, touches: touches)
+                usage: use.map { BudgetUse(key: $0.key.key, day: $0.key.day, count: $0.value) }, touches: touches)
             for waiter in waiters { waiter.resume() }
         } catch {
             logger.error("budget use could not be stored", metadata: ["error.type": "\(type(of: error))"])
@@ -170,38 +172,23 @@ public final class BudgetLedger: Service, Sendable {
                 for (key, count) in use { state.pendingUse[key, default: 0] += count }
                 state.pendingTouches = touches + state.pendingTouches
             }
-            let failure = APIError(status: 503, code: "storage_unavailable", message: "the decision's budget use could not be stored")
-            for waiter in waiters { waiter.resume(throwing: failure) }
+            for waiter in waiters { waiter.resume(throwing: Self.unavailable) }
         }
     }
 
     public func run() async throws {
-        await withTaskCancellationOrGracefulShutdownHandler {
-            while true {
-                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let ready = state.withLock { state -> Bool in
-                        if state.stopped || !state.waiters.isEmpty || !state.pendingTouches.isEmpty || !state.pendingUse.isEmpty {
-                            return true
-                        }
-                        state.wakeUp = continuation
-                        return false
-                    }
-                    if ready { continuation.resume() }
-                }
-                if state.withLock({ $0.stopped }) { break }
-                await flush()
-                // Lets concurrent decisions join the next transaction.
-                try? await Task.sleep(for: .milliseconds(1))
-            }
-        } onCancelOrGracefulShutdown: {
-            let wakeUp = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                state.stopped = true
-                defer { state.wakeUp = nil }
-                return state.wakeUp
-            }
-            wakeUp?.resume()
-        }
+        await doorbell.loop {
+            await flush()
+            return nil
+        } failed: { _ in }
+        // The last write runs outside the cancelled task, so that the store does not refuse it.
         await Task { await self.flush() }.value
+        let late = state.withLock { state in
+            state.stopped = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in late { waiter.resume(throwing: Self.unavailable) }
         logger.info("budget ledger drained and stopped")
     }
 }

@@ -1,0 +1,34 @@
+import KairosCore
+import KairosEngine
+import KairosStore
+import Logging
+import Testing
+
+@Suite struct BudgetLedgerTests {
+    static func offers(perDay: Int) throws -> OfferSet {
+        var offer = OfferDefinition(id: "capped", issue: "i", group: "g", channels: ["web": .object([:])])
+        offer.budget = .init(perDay: perDay)
+        return try OfferSet.compile([offer], features: .empty)
+    }
+
+    @Test func reservationsAreDurableOnceAwaitedAndAWaiterAfterStopFailsInsteadOfHanging() async throws {
+        let directory = temporaryDataDirectory()
+        let store = try SQLiteStore(directory: directory)
+        let ledger = BudgetLedger(store: store, history: ActionHistory(), logger: Logger(label: "t"))
+        let offers = try Self.offers(perDay: 2)
+        let now = Timestamp.now()
+        let running = Task { try await ledger.run() }
+        #expect(ledger.reserve(offers.offers, in: offers, now: now) == [true])
+        #expect(ledger.reserve(offers.offers, in: offers, now: now) == [true])
+        #expect(ledger.reserve(offers.offers, in: offers, now: now) == [false])
+        #expect(ledger.exhausted(offers, now: now) == [0])
+        try await ledger.waitUntilDurable()
+        let day = now / 86_400_000
+        #expect(try await store.budgetUse(day: day)["offer:capped"]?.day == 2)
+        // The next day starts afresh; the total is kept.
+        #expect(ledger.exhausted(offers, now: now + 86_400_000).isEmpty)
+        running.cancel()
+        try await running.value
+        await #expect(throws: APIError.self) { try await ledger.waitUntilDurable() }
+    }
+}
