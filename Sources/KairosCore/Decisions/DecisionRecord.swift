@@ -24,4 +24,16 @@ public struct DecisionRecord: Sendable, Equatable {
         self.body = body
         self.encodedBody = nil
     }
+
+    /// A decision whose body is already encoded (the response sent): only the bytes are kept
+    /// while it waits for the log, `body` is `null`.
+    public init(
+        id: String, profileKey: String?, userId: String?, anonymousId: String?, placement: String, createdAt: Millis,
+        encodedBody: [UInt8]
+    ) {
+        self.init(
+            id: id, profileKey: profileKey, userId: userId, anonymousId: anonymousId, placement: placement,
+            createdAt: createdAt, body: .null)
+        self.encodedBody = encodedBody
+    }
 }

@@ -55,6 +55,20 @@ public enum JSONWriter {
         }
     }
 
+    /// `object` (compact JSON bytes of an object, as written here) with one more field at its end,
+    /// without decoding or re-encoding the rest.
+    public static func appending(field key: String, _ value: JSONValue, to object: [UInt8]) -> [UInt8] {
+        guard object.last == UInt8(ascii: "}") else { return object }
+        var output = object
+        output.removeLast()
+        if output.last != UInt8(ascii: "{") { output.append(UInt8(ascii: ",")) }
+        writeString(key, into: &output)
+        output.append(UInt8(ascii: ":"))
+        write(value, into: &output)
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
     /// Appends `number`, as an integer when it is one.
     public static func writeNumber(_ number: Double, into output: inout [UInt8]) {
         guard number.isFinite else {

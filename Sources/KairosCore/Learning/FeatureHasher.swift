@@ -91,21 +91,29 @@ public enum FeatureHasher {
         Float(number < 0 ? -log1p(-number) : log1p(number))
     }
 
-    /// The feature vector of one action in one decision: the shared tokens, the action's tokens,
-    /// and each shared token crossed with the action (`action`) and with its group.
-    public static func vector(shared: [Token], action: [Token], bits: Int) -> FeatureVector {
+    /// Visits the features of one action in one decision, in order: the shared tokens, the
+    /// action's tokens, and each shared token crossed with the action (`action[0]`) and with its
+    /// group (`action[1]`). Allocates nothing.
+    @inlinable
+    public static func forEachFeature(
+        shared: [Token], action: [Token], bits: Int, _ body: (_ index: UInt32, _ value: Float) -> Void
+    ) {
         let mask = UInt64((1 << bits) - 1)
-        var vector = FeatureVector(capacity: shared.count * 3 + action.count)
-        for token in shared { vector.append(UInt32(token.hash & mask), token.value) }
-        for token in action { vector.append(UInt32(token.hash & mask), token.value) }
-        if action.count >= 2 {
-            let id = action[0].hash
-            let group = action[1].hash
-            for token in shared {
-                vector.append(UInt32(cross(token.hash, id) & mask), token.value)
-                vector.append(UInt32(cross(token.hash, group) & mask), token.value)
-            }
+        for token in shared { body(UInt32(token.hash & mask), token.value) }
+        for token in action { body(UInt32(token.hash & mask), token.value) }
+        guard action.count >= 2 else { return }
+        let id = action[0].hash
+        let group = action[1].hash
+        for token in shared {
+            body(UInt32(cross(token.hash, id) & mask), token.value)
+            body(UInt32(cross(token.hash, group) & mask), token.value)
         }
+    }
+
+    /// The features of ``forEachFeature(shared:action:bits:_:)`` as a vector (for an update).
+    public static func vector(shared: [Token], action: [Token], bits: Int) -> FeatureVector {
+        var vector = FeatureVector(capacity: shared.count * 3 + action.count)
+        forEachFeature(shared: shared, action: action, bits: bits) { vector.append($0, $1) }
         return vector
     }
 

@@ -100,12 +100,23 @@ public struct PropensityModel: Sendable {
         return ((1 - weight) * probability + weight * prior, weight)
     }
 
-    /// The model's view of each offer, as the arbitrator needs it.
-    public func predictions(_ vectors: [FeatureVector], _ offers: [OfferSet.Compiled]) -> [Arbitrator.Prediction] {
-        zip(vectors, offers).map { vector, offer in
-            let logit = self.logit(vector)
-            let (propensity, weight) = propensity(logit: logit, action: offer.definition.id, prior: offer.definition.prior)
-            return (logit, logitVariance(vector), propensity, weight)
+    /// The model's view of each offer, as the arbitrator needs it, read straight from the
+    /// decision's shared tokens and each offer's tokens (no feature vector is built).
+    public func predictions(shared: [FeatureHasher.Token], offers: [OfferSet.Compiled]) -> [Arbitrator.Prediction] {
+        let prior = parameters.l2 + 1
+        return weights.withUnsafeBufferPointer { w in
+            precision.withUnsafeBufferPointer { q in
+                offers.map { offer in
+                    var logit: Float = 0
+                    var variance = 0.0
+                    FeatureHasher.forEachFeature(shared: shared, action: offer.tokens, bits: parameters.bits) { index, value in
+                        logit += w[Int(index)] * value
+                        variance += Double(value) * Double(value) / (prior + Double(q[Int(index)]))
+                    }
+                    let (propensity, weight) = propensity(logit: Double(logit), action: offer.definition.id, prior: offer.definition.prior)
+                    return (Double(logit), variance, propensity, weight)
+                }
+            }
         }
     }
 

@@ -6,38 +6,42 @@ extension Arbitrator {
     /// Draws made to estimate a Thompson choice's probability.
     static let thompsonDraws = 64
 
-    /// Up to `limit` winners from `candidates` (sorted by priority, all above the threshold).
-    /// Each slot is drawn from what the earlier slots left; its probability is conditional on them.
+    /// Up to `limit` winners from `candidates` (sorted by priority, all above the threshold), and
+    /// the policy's probability of choosing each candidate for the first slot (in `candidates`
+    /// order). Each later slot is drawn from what the earlier slots left; its probability is
+    /// conditional on them.
     func select<Generator: RandomNumberGenerator>(
         _ candidates: [Candidate], limit: Int, context: EvaluationContext, using generator: inout Generator
-    ) -> [Candidate] {
+    ) -> (chosen: [Candidate], firstSlot: [Double]) {
         var pool = candidates
         var chosen: [Candidate] = []
+        var firstSlot: [Double] = []
         var context = context
         while chosen.count < limit && !pool.isEmpty {
             var picked: Int
-            var probability: Double
+            var distribution: [Double]
             switch arbitration.exploration {
             case .greedy:
-                (picked, probability) = (0, 1)
+                picked = 0
+                distribution = pool.indices.map { $0 == 0 ? 1 : 0 }
             case .epsilonGreedy(let epsilon):
                 let explore = Double.random(in: 0..<1, using: &generator) < epsilon
                 picked = explore ? Int.random(in: 0..<pool.count, using: &generator) : 0
-                probability = (picked == 0 ? 1 - epsilon : 0) + epsilon / Double(pool.count)
+                distribution = pool.indices.map { ($0 == 0 ? 1 - epsilon : 0) + epsilon / Double(pool.count) }
             case .thompson:
+                var wins = Array(repeating: 0, count: pool.count)
                 picked = thompsonDraw(pool, context: &context, using: &generator)
-                var wins = 1
-                for _ in 1..<Self.thompsonDraws where thompsonDraw(pool, context: &context, using: &generator) == picked {
-                    wins += 1
-                }
-                probability = Double(wins) / Double(Self.thompsonDraws)
+                wins[picked] += 1
+                for _ in 1..<Self.thompsonDraws { wins[thompsonDraw(pool, context: &context, using: &generator)] += 1 }
+                distribution = wins.map { Double($0) / Double(Self.thompsonDraws) }
             }
+            if chosen.isEmpty { firstSlot = distribution }
             var winner = pool.remove(at: picked)
-            winner.probability = probability
+            winner.probability = distribution[picked]
             winner.explored = picked != 0
             chosen.append(winner)
         }
-        return chosen
+        return (chosen, firstSlot)
     }
 
     /// The index of the best candidate when each propensity is drawn from the model's posterior.

@@ -55,11 +55,11 @@ public struct Arbitrator: Sendable {
     /// An offer that passed every filter, with its numbers.
     public struct Candidate: Sendable {
         public let offer: OfferSet.Compiled
-        public let vector: FeatureVector
         public var propensity: Double
         public var value: Double
         public var priority: Double
-        /// Probability with which the placement's policy chose it (chosen ones only).
+        /// In `chosen`: the probability with which its slot's draw chose it. In `candidates`: the
+        /// probability of the policy choosing it for the first slot.
         public var probability: Double = 0
         /// Chosen by exploration rather than by priority.
         public var explored = false
@@ -92,21 +92,18 @@ public struct Arbitrator: Sendable {
     public let placement: PlacementSet.Compiled
     public let arbitration: ActionArbitration
     public let offers: OfferSet
-    /// Hash bits of the model (feature vectors are built for it).
-    public let bits: Int
-
-    public init?(placement: PlacementSet.Compiled, offers: OfferSet, bits: Int) {
+    public init?(placement: PlacementSet.Compiled, offers: OfferSet) {
         guard let arbitration = placement.definition.actions else { return nil }
         self.placement = placement
         self.arbitration = arbitration
         self.offers = offers
-        self.bits = bits
     }
 
-    /// Filters and scores every offer; `predict` gives the model's view of each survivor (called once).
+    /// Filters and scores every offer; `predict` gives the model's view of each survivor from the
+    /// decision's shared features (called once).
     public func arbitrate<Generator: RandomNumberGenerator>(
         _ request: Request, using generator: inout Generator,
-        predict: ([FeatureVector], [OfferSet.Compiled]) -> [Prediction]
+        predict: (_ shared: [FeatureHasher.Token], _ survivors: [OfferSet.Compiled]) -> [Prediction]
     ) -> Result {
         var result = Result()
         if arbitration.outbound && !request.marketingAllowed {
@@ -114,7 +111,7 @@ public struct Arbitrator: Sendable {
             return result
         }
         var context = request.context
-        let byOffer = Dictionary(grouping: request.history, by: \.offer)
+        let byOffer = request.history.isEmpty ? [:] : Dictionary(grouping: request.history, by: \.offer)
         var survivors: [OfferSet.Compiled] = []
         for offer in offers.offers {
             if let reason = rejection(offer, request: request, history: byOffer[offer.definition.id] ?? [], context: &context) {
@@ -128,15 +125,14 @@ public struct Arbitrator: Sendable {
             return result
         }
         result.shared = FeatureHasher.context(request.context, request: request.requestContext)
-        let vectors = survivors.map { FeatureHasher.vector(shared: result.shared, action: $0.tokens, bits: bits) }
-        let predictions = predict(vectors, survivors)
+        let predictions = predict(result.shared, survivors)
         var scored: [Candidate] = []
         for (position, offer) in survivors.enumerated() {
             context.item = offer.json
             let prediction = predictions[position]
             let value = offer.value(context)
             var candidate = Candidate(
-                offer: offer, vector: vectors[position], propensity: prediction.propensity, value: value, priority: 0,
+                offer: offer, propensity: prediction.propensity, value: value, priority: 0,
                 logit: prediction.logit, variance: prediction.variance, priorWeight: prediction.priorWeight)
             candidate.priority = priority(of: candidate, propensity: prediction.propensity, context: &context)
             if candidate.priority < arbitration.threshold {
@@ -155,7 +151,9 @@ public struct Arbitrator: Sendable {
             result.noAction = "no offer's priority reaches the threshold \(Self.format(arbitration.threshold))"
             return result
         }
-        result.chosen = select(scored, limit: request.limit, context: context, using: &generator)
+        let selection = select(scored, limit: request.limit, context: context, using: &generator)
+        result.chosen = selection.chosen
+        for (index, probability) in selection.firstSlot.enumerated() { result.candidates[index].probability = probability }
         let chosenIds = Set(result.chosen.map(\.offer.index))
         if let best = result.chosen.first {
             for candidate in scored where !chosenIds.contains(candidate.offer.index) {

@@ -41,6 +41,9 @@ public final class OfferSet: Sendable {
             tokens = FeatureHasher.tokens(of: definition)
         }
 
+        /// Whether giving it out draws on a budget (its own or its campaign's).
+        public var isBudgeted: Bool { !definition.budget.isEmpty || definition.campaign != nil }
+
         /// The payload on `channel`, its templates rendered for `context`.
         public func payload(channel: String, _ context: EvaluationContext) -> JSONValue? {
             payloads[channel]?.render(context)
@@ -60,6 +63,8 @@ public final class OfferSet: Sendable {
     public let offers: [Compiled]
     public let levers: [String: LeverDefinition]
     public let campaigns: [String: CampaignDefinition]
+    /// Offers with a budget of their own or a campaign's (what the budget ledger must look at).
+    public let budgeted: [Compiled]
     private let byId: [String: Int]
 
     public static let empty = OfferSet(offers: [], levers: [:], campaigns: [:])
@@ -68,6 +73,7 @@ public final class OfferSet: Sendable {
         self.offers = offers
         self.levers = levers
         self.campaigns = campaigns
+        budgeted = offers.filter(\.isBudgeted)
         byId = Dictionary(offers.map { ($0.definition.id, $0.index) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -64,8 +64,7 @@ public struct OfferScenario: Sendable {
         var placement = PlacementDefinition(id: "simulation", limit: 1)
         placement.actions = ActionArbitration(channel: "inapp", exploration: configuration.exploration)
         let placements = try! PlacementSet.compile([placement], features: .empty)
-        arbitrator = Arbitrator(
-            placement: placements.placements["simulation"]!, offers: offerSet, bits: configuration.parameters.bits)!
+        arbitrator = Arbitrator(placement: placements.placements["simulation"]!, offers: offerSet)!
     }
 
     /// A person: one value index per trait.
@@ -110,11 +109,12 @@ public struct OfferScenario: Sendable {
         for decision in 1...configuration.decisions {
             let person = person(UInt64(decision), stream: 4)
             let request = Arbitrator.Request(context: context(person), requestContext: [:], history: [], limit: 1)
-            let result = arbitrator.arbitrate(request, using: &generator) { model.predictions($0, $1) }
+            let result = arbitrator.arbitrate(request, using: &generator) { model.predictions(shared: $0, offers: $1) }
             if let chosen = result.chosen.first {
                 let positive = generator.chance(truth(person, offer: chosen.offer.index))
                 let started = clock.now
-                model.update(chosen.vector, action: chosen.offer.definition.id, positive: positive)
+                let vector = FeatureHasher.vector(shared: result.shared, action: chosen.offer.tokens, bits: model.parameters.bits)
+                model.update(vector, action: chosen.offer.definition.id, positive: positive)
                 updateTime += clock.now - started
                 if positive { accepted += 1 }
             }
@@ -139,8 +139,7 @@ public struct OfferScenario: Sendable {
     /// The offer the model rates best for `person` (what a greedy policy shows).
     func greedyChoice(_ person: [Int], model: PropensityModel) -> Int {
         let shared = FeatureHasher.context(context(person), request: [:])
-        let vectors = offerSet.offers.map { FeatureHasher.vector(shared: shared, action: $0.tokens, bits: model.parameters.bits) }
-        let predictions = model.predictions(vectors, offerSet.offers)
+        let predictions = model.predictions(shared: shared, offers: offerSet.offers)
         var best = 0
         for index in predictions.indices where predictions[index].propensity > predictions[best].propensity { best = index }
         return best

@@ -64,7 +64,7 @@ public final class BudgetLedger: Service, Sendable {
 
     /// Offers (by index) that cannot be given out now: their own or their campaign's budget is used up.
     public func exhausted(_ offers: OfferSet, now: Millis) -> Set<Int> {
-        let budgeted = offers.offers.filter { !$0.definition.budget.isEmpty || $0.definition.campaign != nil }
+        let budgeted = offers.budgeted
         guard !budgeted.isEmpty else { return [] }
         return state.withLock { state in
             roll(&state, now: now)

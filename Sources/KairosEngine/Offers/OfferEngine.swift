@@ -62,20 +62,20 @@ public final class OfferEngine: Sendable {
     ) async throws -> Arbitrator.Result {
         let offers = self.offers
         let id = placement.definition.id
-        guard let arbitrator = Arbitrator(placement: placement, offers: offers, bits: parameters.bits) else {
+        guard let arbitrator = Arbitrator(placement: placement, offers: offers) else {
             return Arbitrator.Result()
         }
         var request = request
         let now = request.now
         request.exhausted = ledger.exhausted(offers, now: now)
         var generator = SystemRandomNumberGenerator()
-        var result = arbitrator.arbitrate(request, using: &generator) { vectors, candidates in
+        var result = arbitrator.arbitrate(request, using: &generator) { shared, candidates in
             models.withLock { models in
                 if models[id] == nil { models[id] = PropensityModel(parameters: parameters) }
-                return models[id]!.predictions(vectors, candidates)
+                return models[id]!.predictions(shared: shared, offers: candidates)
             }
         }
-        let budgeted = result.chosen.contains { !$0.offer.definition.budget.isEmpty || $0.offer.definition.campaign != nil }
+        let budgeted = result.chosen.contains { $0.offer.isBudgeted }
         if budgeted {
             let reserved = ledger.reserve(result.chosen.map(\.offer), in: offers, now: now)
             for (candidate, kept) in zip(result.chosen, reserved) where !kept {

@@ -45,13 +45,13 @@ extension DecideController {
         response["personalized"] = .bool(personalized && profile != nil)
         if !personalized { response["notice"] = "personalization consent withdrawn: decided without the profile" }
         let encoded = JSONWriter.bytes(.object(response))
-        // The log keeps what off-policy evaluation needs: the context features, every candidate and the draw.
-        var logged = response
-        logged["learning"] = OfferEngine.learningRecord(result)
+        // The log keeps what off-policy evaluation needs (the context features, every candidate and
+        // the draw) after the response's own bytes, which are not encoded again.
         log.record(
             DecisionRecord(
                 id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId,
-                placement: placement.definition.id, createdAt: now, body: .object(logged)))
+                placement: placement.definition.id, createdAt: now,
+                encodedBody: JSONWriter.appending(field: "learning", OfferEngine.learningRecord(result), to: encoded)))
         return Response.json(encoded: encoded)
     }
 

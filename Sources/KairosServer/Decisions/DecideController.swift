@@ -107,11 +107,10 @@ struct DecideController<Context: RequestContext>: Sendable {
         }
         // Encoded once: the same bytes answer the request and go to the decision log.
         let encoded = JSONWriter.bytes(.object(response))
-        var record = DecisionRecord(
-            id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId, placement: placementId,
-            createdAt: now, body: .object(response))
-        record.encodedBody = encoded
-        log.record(record)
+        log.record(
+            DecisionRecord(
+                id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId, placement: placementId,
+                createdAt: now, encodedBody: encoded))
         return Response.json(encoded: encoded)
     }
 }

@@ -56,24 +56,49 @@ import Testing
         #expect(PropensityModel(serialized: Array("nope".utf8)) == nil)
     }
 
+    @Test func predictionsReadTheSameFeaturesAnUpdateWrites() throws {
+        var model = PropensityModel(parameters: .init(bits: 12))
+        let offers = try OfferSet.compile(
+            ["a", "b"].map {
+                var offer = OfferDefinition(id: $0, issue: "i", group: "g\($0)", channels: [:])
+                offer.attributes = ["kind": .string("bundle"), "margin": .number(2.5)]
+                return offer
+            }, features: .empty)
+        let shared = [FeatureHasher.Token(name: "bias"), .init(name: "trait:tier=gold"), .init(name: "feature:spend", value: 1.7)]
+        for index in 0..<30 {
+            let offer = offers.offers[index % 2]
+            model.update(FeatureHasher.vector(shared: shared, action: offer.tokens, bits: 12), action: offer.definition.id, positive: index % 5 == 0)
+        }
+        let predictions = model.predictions(shared: shared, offers: offers.offers)
+        for (offer, prediction) in zip(offers.offers, predictions) {
+            let vector = FeatureHasher.vector(shared: shared, action: offer.tokens, bits: 12)
+            #expect(prediction.logit == model.logit(vector))
+            #expect(abs(prediction.variance - model.logitVariance(vector)) < 1e-12)
+            #expect(prediction.logit != 0)
+        }
+    }
+
     @Test func epsilonGreedyLogsTheProbabilityOfEachDraw() throws {
         let offers = try OfferSet.compile(
             (0..<4).map { OfferDefinition(id: "o\($0)", issue: "i", group: "g", channels: ["web": .object([:])]) }, features: .empty)
         var placement = PlacementDefinition(id: "p", limit: 1)
         placement.actions = ActionArbitration(channel: "web", exploration: .epsilonGreedy(0.2))
         let compiled = try PlacementSet.compile([placement], features: .empty).placements["p"]!
-        let arbitrator = try #require(Arbitrator(placement: compiled, offers: offers, bits: 12))
+        let arbitrator = try #require(Arbitrator(placement: compiled, offers: offers))
         var generator = SeededGenerator(seed: 3)
         var probabilities: Set<Double> = []
         for _ in 0..<200 {
             let result = arbitrator.arbitrate(
                 Arbitrator.Request(context: EvaluationContext(now: 0), requestContext: [:], history: [], limit: 1), using: &generator
-            ) { vectors, candidates in
+            ) { _, candidates in
                 // o2 is the clear favourite.
                 candidates.map { ($0.definition.id == "o2" ? 2.0 : -2.0, 0.1, $0.definition.id == "o2" ? 0.9 : 0.1, 0.0) }
             }
             let chosen = try #require(result.chosen.first)
             probabilities.insert((chosen.probability * 1e9).rounded() / 1e9)
+            // Every candidate carries its first-slot probability; the winner's is the one it was drawn with.
+            #expect(abs(result.candidates.reduce(0) { $0 + $1.probability } - 1) < 1e-12)
+            #expect(result.candidates.first { $0.offer.index == chosen.offer.index }?.probability == chosen.probability)
             #expect(chosen.explored == (chosen.offer.definition.id != "o2"))
         }
         // 1 − ε + ε/4 for the favourite, ε/4 for the others.

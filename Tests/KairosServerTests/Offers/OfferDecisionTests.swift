@@ -46,6 +46,32 @@ import Testing
         }
     }
 
+    @Test func theLogKeepsEveryCandidatesFirstSlotProbabilityForOffPolicyEvaluation() async throws {
+        try await withKairos { client in
+            try await Self.prepare(
+                client, extra: [("/v1/admin/placements/app_home", #"{"actions":{"channel":"inapp","exploration":{"policy":"epsilon-greedy","epsilon":0.2}}}"#)])
+            let answer = try await Self.decide(client, #"{"userId":"ann","placement":"app_home","context":{"page":"home"}}"#)
+            let id = try #require(answer["decisionId"]?.stringValue)
+            var logged: JSONValue = .null
+            for _ in 0..<50 {
+                logged = try await client.send(.get, "/v1/admin/decisions/\(id)").body
+                if logged["response"] != nil { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            // The response as sent, and after it what evaluation needs.
+            #expect(logged["response"]?["actions"] == answer["actions"])
+            let learning = try #require(logged["response"]?["learning"])
+            let candidates = learning["candidates"]?.arrayValue ?? []
+            #expect(candidates.count == 2)  // the gold upgrade is not eligible
+            let probabilities = candidates.compactMap { $0["probability"]?.numberValue }
+            #expect(probabilities.sorted() == [0.1, 0.9])
+            let chosen = try #require(learning["chosen"]?.stringValue)
+            #expect(chosen == answer["actions"]?[0]?["id"]?.stringValue)
+            #expect(learning["propensity"] == candidates.first { $0["id"]?.stringValue == chosen }?["probability"])
+            #expect(learning["context"]?["trait:tier=silver"] == 1)
+        }
+    }
+
     @Test func nothingClearsTheThresholdIsAnExplicitNoAction() async throws {
         try await withKairos { client in
             try await Self.prepare(
