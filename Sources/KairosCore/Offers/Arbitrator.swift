@@ -1,3 +1,5 @@
+import Foundation
+
 /// Chooses the next best actions for one person at one action placement: filters every offer by
 /// validity, placement, channel, eligibility, applicability, suppression, consent and budget,
 /// ranks the rest by priority (propensity × value × lever, or the placement's formula), applies
@@ -17,6 +19,8 @@ public struct Arbitrator: Sendable {
         public var marketingAllowed: Bool
         /// Offers (by index) whose own or campaign budget is used up.
         public var exhausted: Set<Int>
+        /// Offer ids the caller does not want (the request's `exclude`).
+        public var exclude: Set<String> = []
         public var now: Millis { context.now }
 
         public init(
@@ -34,7 +38,7 @@ public struct Arbitrator: Sendable {
 
     /// Why an offer did not win.
     public enum Stage: String, Sendable {
-        case validity, placement, channel, eligibility, applicability, suppression, consent, budget, threshold, outranked
+        case excluded, validity, placement, channel, eligibility, applicability, suppression, consent, budget, threshold, outranked
     }
 
     public struct Rejection: Sendable, Equatable {
@@ -173,6 +177,7 @@ public struct Arbitrator: Sendable {
     ) -> (Stage, String)? {
         let definition = offer.definition
         let now = request.now
+        if request.exclude.contains(definition.id) { return (.excluded, "excluded by the request") }
         if let from = definition.validFrom, now < from { return (.validity, "valid from \(Timestamp.format(from))") }
         if let to = definition.validTo, now >= to { return (.validity, "expired at \(Timestamp.format(to))") }
         guard arbitration.admits(definition) else { return (.placement, "issue \(definition.taxonomy) does not compete here") }
@@ -225,8 +230,9 @@ public struct Arbitrator: Sendable {
         return number
     }
 
-    static func format(_ number: Double) -> String {
-        let rounded = (number * 1e6).rounded() / 1e6
-        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
+    /// `number` rounded to `decimals` places, written as JSON writes numbers (reasons and audit).
+    public static func format(_ number: Double, decimals: Int = 6) -> String {
+        let scale = pow(10, Double(decimals))
+        return ExpressionValue.format(number: (number * scale).rounded() / scale)
     }
 }

@@ -99,19 +99,19 @@ public final class TriggerScheduler: Service, Sendable {
         at placementId: String, trigger: TriggerSet.Compiled, profile: Profile, context: EvaluationContext, wait: PendingWait,
         now: Millis
     ) async throws -> Result<JSONValue, NoAction> {
-        guard let offers, let (placement, defined) = Optional(profiles.recommender.placements.placement(placementId)), defined,
-            let arbitration = placement.definition.actions
-        else { return .failure(NoAction(message: "no action placement '\(placementId)'")) }
+        let (placement, defined) = profiles.recommender.placements.placement(placementId)
+        guard let offers, defined, let arbitration = placement.definition.actions else {
+            return .failure(NoAction(message: "no action placement '\(placementId)'"))
+        }
         let requestContext: [String: JSONValue] = [
             "trigger": .string(trigger.definition.id), "channel": .string(trigger.definition.channel),
         ]
         var decisionContext = context
         decisionContext.event = wait.event
         let decisionId = DecisionId.make(at: now)
-        let request = Arbitrator.Request(
-            context: decisionContext, requestContext: requestContext, history: offers.history.touches(of: profile.key), limit: 1,
-            marketingAllowed: profile.consent.allows(Consent.marketing))
-        let result = try await offers.decide(placement: placement, request: request, person: profile.key, decisionId: decisionId)
+        let result = try await offers.decide(
+            placement: placement, profile: profile, context: decisionContext, requestContext: requestContext, limit: 1,
+            decisionId: decisionId)
         var logged: [String: JSONValue] = [
             "decisionId": .string(decisionId), "placement": .string(placementId), "trigger": .string(trigger.definition.id),
             "actions": .array(result.chosen.map { .object(["id": .string($0.offer.definition.id), "score": .number($0.priority)]) }),

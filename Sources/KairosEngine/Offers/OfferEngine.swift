@@ -54,10 +54,23 @@ public final class OfferEngine: Sendable {
 
     public func install(_ set: OfferSet) { current.withLock { $0 = set } }
 
-    /// Decides at an action placement: arbitrates with the placement's model, reserves the
-    /// winners' budgets (a winner whose budget was taken meanwhile is dropped), remembers the
-    /// impressions, and returns once budget use is durable.
+    /// Decides at an action placement for `profile` (or an unknown visitor): arbitrates with the
+    /// placement's model over the person's history with offers, reserves the winners' budgets (a
+    /// winner whose budget was taken meanwhile is dropped), remembers the impressions, and returns
+    /// once budget use is durable. `context` is what offer rules read (profile, features,
+    /// segments as allowed, and `context`).
     public func decide(
+        placement: PlacementSet.Compiled, profile: Profile?, context: EvaluationContext, requestContext: [String: JSONValue],
+        limit: Int, exclude: Set<String> = [], decisionId: String
+    ) async throws -> Arbitrator.Result {
+        var request = Arbitrator.Request(
+            context: context, requestContext: requestContext, history: profile.map { history.touches(of: $0.key) } ?? [],
+            limit: limit, marketingAllowed: profile?.consent.allows(Consent.marketing) ?? true)
+        request.exclude = exclude
+        return try await decide(placement: placement, request: request, person: profile?.key, decisionId: decisionId)
+    }
+
+    func decide(
         placement: PlacementSet.Compiled, request: Arbitrator.Request, person: String?, decisionId: String
     ) async throws -> Arbitrator.Result {
         let offers = self.offers

@@ -8,7 +8,7 @@ import KairosEngine
 extension DecideController {
     func decideActions(
         placement: PlacementSet.Compiled, userId: String?, anonymousId: String?, requestContext: [String: JSONValue],
-        limit: Int?, audit: Bool
+        limit: Int?, exclude: Set<String>, audit: Bool
     ) async throws -> Response {
         let profiles = pipeline.profiles
         let arbitration = placement.definition.actions!
@@ -31,13 +31,9 @@ extension DecideController {
             result = Arbitrator.Result()
             result.noAction = refusal
         } else {
-            let request = Arbitrator.Request(
-                context: context, requestContext: requestContext,
-                history: profile.map { pipeline.offers.history.touches(of: $0.key) } ?? [],
-                limit: limit ?? placement.definition.limit,
-                marketingAllowed: profile?.consent.allows(Consent.marketing) ?? true)
             result = try await pipeline.offers.decide(
-                placement: placement, request: request, person: profile?.key, decisionId: decisionId)
+                placement: placement, profile: profile, context: context, requestContext: requestContext,
+                limit: limit ?? placement.definition.limit, exclude: exclude, decisionId: decisionId)
         }
         var response = Self.actionsResponse(
             result, decisionId: decisionId, placement: placement.definition.id, channel: arbitration.channel, context: context,
@@ -63,6 +59,7 @@ extension DecideController {
         let actions: [JSONValue] = result.chosen.enumerated().map { position, candidate in
             let offer = candidate.offer
             context.item = offer.json
+            let number = { (value: Double) in Arbitrator.format(value, decimals: 4) }
             var reasons = [
                 "priority \(number(candidate.priority)) = propensity \(number(candidate.propensity)) × value \(number(candidate.value)) × lever \(number(candidate.lever))"
             ]
@@ -95,8 +92,4 @@ extension DecideController {
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1e6).rounded() / 1e6 }
-    static func number(_ value: Double) -> String {
-        let rounded = (value * 1e4).rounded() / 1e4
-        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int64(rounded)) : String(rounded)
-    }
 }

@@ -68,7 +68,7 @@ struct DecideController<Context: RequestContext>: Sendable {
         if defined, placement.definition.actions != nil {
             return try await decideActions(
                 placement: placement, userId: userId, anonymousId: anonymousId, requestContext: requestContext, limit: limit,
-                audit: audit)
+                exclude: exclude, audit: audit)
         }
         let profile = userId.flatMap { profiles.profile(idKey: ProfileKey.user($0)) }
             ?? anonymousId.flatMap { profiles.profile(idKey: ProfileKey.anonymous($0)) }

@@ -167,6 +167,27 @@ import Testing
                 ("/v1/admin/placements/p", #"{"actions":{"channel":"inapp","priority":"propensity * bogus"}}"#, "actions.priority"),
                 ("/v1/admin/placements/p", #"{"actions":{"channel":"inapp","exploration":{"policy":"random"}}}"#, "actions"),
                 ("/v1/admin/levers/l", #"{"issue":"i","weight":-1}"#, "weight"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"validFrom":"2026-02-01T00:00:00Z","validTo":"2026-01-01T00:00:00Z"}"#, "validTo"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"validFrom":"soon"}"#, "validFrom"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"prior":1.5}"#, "prior"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"positive":[]}"#, "positive"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"positive":["Offer Clicked", 3]}"#, "positive"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"suppression":[{"when":"true","within":"3d"}]}"#, "suppression"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"suppression":[{"dismissed":true,"accepted":true}]}"#, "suppression"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"budget":{"weekly":3}}"#, "budget"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":"hello"}}"#, "channels"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{}}"#, "channels"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{"title":"Hi {{profile.traits.}}"}}}"#, "channels.inapp.title"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"attributes":[1]}"#, "attributes"),
+                ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"lever":-2}"#, "lever"),
+                ("/v1/admin/campaigns/c", #"{"budget":{}}"#, "budget"),
+                ("/v1/admin/campaigns/c", #"{}"#, "budget"),
+                ("/v1/admin/placements/p", #"{"actions":{"issues":"retention","channel":"inapp"}}"#, "actions"),
+                ("/v1/admin/placements/p", #"{"actions":{"channel":"inapp","threshold":"high"}}"#, "actions"),
+                ("/v1/admin/placements/p", #"{"actions":{"channel":"inapp","exploration":{"policy":"epsilon-greedy","epsilon":1}}}"#, "actions"),
+                ("/v1/admin/placements/p", #"{"actions":{"channel":"inapp","attributionWindow":"soon"}}"#, "actions"),
+                ("/v1/admin/placements/p", #"{"actions":{"outbound":true}}"#, "actions"),
+                ("/v1/admin/triggers/t", #"{"when":"true","channel":"inapp"}"#, "message"),
             ]
             for (path, body, field) in cases {
                 let (status, answer) = try await client.send(.put, path, json: body)
@@ -174,6 +195,30 @@ import Testing
                 #expect(answer["error"]?["field"]?.stringValue == field, "\(body): \(answer)")
             }
             #expect(try await client.send(.get, "/v1/admin/offers").body["offers"] == .array([]))
+            // A decide body with a bad audit flag is refused before anything is decided.
+            try await Self.prepare(client)
+            let (status, answer) = try await client.send(
+                .post, "/v1/decide", key: Keys.write, json: #"{"userId":"ann","placement":"app_home","audit":"yes"}"#)
+            #expect(status == 422 && answer["error"]?["field"] == "audit")
+        }
+    }
+
+    @Test func aCampaignInUseCannotBeDeletedAndTheRequestsExcludeIsHonoured() async throws {
+        try await withKairos { client in
+            try await Self.prepare(
+                client,
+                extra: [
+                    ("/v1/admin/campaigns/spring", #"{"budget":{"perDay":100}}"#),
+                    ("/v1/admin/offers/bundle_small", #"{"issue":"retention","group":"bundles","value":5,"channels":{"inapp":{"title":"S"}},"campaign":"spring"}"#),
+                ])
+            let (status, answer) = try await client.send(.delete, "/v1/admin/campaigns/spring")
+            #expect(status == 409, "\(answer)")
+            #expect(try await client.send(.get, "/v1/admin/campaigns/spring").body["budgetUsed"]?["today"] == 0)
+            let decision = try await Self.decide(
+                client, #"{"userId":"ann","placement":"app_home","context":{"page":"home"},"exclude":["bundle_big"],"audit":true}"#)
+            #expect(decision["actions"]?[0]?["id"] == "bundle_small")
+            #expect(decision["audit"]?.arrayValue?.first { $0["id"] == "bundle_big" }?["stage"] == "excluded")
+            #expect(try await client.send(.get, "/v1/admin/campaigns/spring").body["budgetUsed"]?["today"] == 1)
         }
     }
 }

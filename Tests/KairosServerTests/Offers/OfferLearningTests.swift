@@ -90,6 +90,27 @@ import Testing
         }
     }
 
+    @Test func aTriggerNamingNoActionPlacementLeavesItsMessageSuppressedWithTheReason() async throws {
+        try await withKairos { client in
+            try await OfferDecisionTests.prepare(
+                client,
+                extra: [
+                    ("/v1/admin/channels/inapp", #"{"type":"inapp"}"#),
+                    ("/v1/admin/placements/items_only", #"{"limit":3}"#),
+                    ("/v1/admin/triggers/lost", #"{"when":"event.name == \"Data Exhausted\"","channel":"inapp","placement":"items_only"}"#),
+                ])
+            try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"ann","event":"Data Exhausted"}"#)
+            var messages: [JSONValue] = []
+            for _ in 0..<50 where messages.isEmpty {
+                messages = try await client.send(.get, "/v1/admin/deliveries?userId=ann").body["deliveries"]?.arrayValue ?? []
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(messages.count == 1)
+            #expect(messages.first?["state"] == "suppressed")
+            #expect(messages.first?["lastError"] == "no action placement 'items_only'")
+        }
+    }
+
     @Test func quietHoursHoldAnOutboundDecision() async throws {
         try await withKairos { client in
             try await OfferDecisionTests.prepare(
