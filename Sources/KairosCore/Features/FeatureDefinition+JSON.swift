@@ -81,6 +81,21 @@ struct DefinitionReader {
         }
     }
 
+    func number(_ key: String) throws(APIError) -> Double? {
+        switch fields[key] {
+        case nil, .null?: return nil
+        case .number(let number)? where number.isFinite: return number
+        case let other?: throw .invalidField(key, "'\(key)' must be a number, not \(other.typeName)")
+        }
+    }
+
+    /// An ISO 8601 time.
+    func timestamp(_ key: String) throws(APIError) -> Millis? {
+        guard let text = try string(key) else { return nil }
+        guard let time = Timestamp.parse(text) else { throw .invalidField(key, "'\(key)' must be an ISO 8601 time") }
+        return time
+    }
+
     func bool(_ key: String) throws(APIError) -> Bool? {
         switch fields[key] {
         case nil, .null?: return nil

@@ -28,7 +28,7 @@ public struct LeverDefinition: Sendable, Equatable {
     public static func parse(_ json: JSONValue, id pathId: String? = nil) throws(APIError) -> LeverDefinition {
         let (reader, id) = try DefinitionReader.open(json, kind: "lever", pathId: pathId)
         guard let issue = try reader.string("issue") else { throw .missingField("issue", "'issue' (the issue it weighs on) is required") }
-        guard case .number(let weight)? = reader.fields["weight"], weight.isFinite, weight >= 0 else {
+        guard let weight = try reader.number("weight"), weight >= 0 else {
             throw .invalidField("weight", "'weight' must be a number ≥ 0")
         }
         return LeverDefinition(

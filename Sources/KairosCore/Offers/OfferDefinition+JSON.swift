@@ -14,8 +14,8 @@ extension OfferDefinition {
             }
         }
         var offer = OfferDefinition(id: id, name: try reader.string("name"), issue: issue, group: group, channels: channels)
-        offer.validFrom = try timestamp(reader, "validFrom")
-        offer.validTo = try timestamp(reader, "validTo")
+        offer.validFrom = try reader.timestamp("validFrom")
+        offer.validTo = try reader.timestamp("validTo")
         if let from = offer.validFrom, let to = offer.validTo, to <= from {
             throw .invalidField("validTo", "'validTo' must be after 'validFrom'")
         }
@@ -31,13 +31,13 @@ extension OfferDefinition {
         case .string(let source)? where !source.isEmpty: offer.value = .expression(source)
         default: throw .invalidField("value", "'value' must be a number ≥ 0 or an expression")
         }
-        if let lever = try number(reader, "lever") {
+        if let lever = try reader.number("lever") {
             guard lever >= 0 else { throw .invalidField("lever", "'lever' must be ≥ 0") }
             offer.lever = lever
         }
         if let budget = fields["budget"], budget != .null { offer.budget = try Self.budget(budget, field: "budget") }
         offer.campaign = try reader.string("campaign")
-        if let prior = try number(reader, "prior") {
+        if let prior = try reader.number("prior") {
             guard prior > 0 && prior < 1 else { throw .invalidField("prior", "'prior' must be a probability between 0 and 1") }
             offer.prior = prior
         }
@@ -59,20 +59,6 @@ extension OfferDefinition {
         }
         offer.description = try reader.string("description")
         return offer
-    }
-
-    private static func timestamp(_ reader: DefinitionReader, _ key: String) throws(APIError) -> Millis? {
-        guard let text = try reader.string(key) else { return nil }
-        guard let time = Timestamp.parse(text) else { throw .invalidField(key, "'\(key)' must be an ISO 8601 time") }
-        return time
-    }
-
-    private static func number(_ reader: DefinitionReader, _ key: String) throws(APIError) -> Double? {
-        switch reader.fields[key] {
-        case nil, .null?: return nil
-        case .number(let number)? where number.isFinite: return number
-        default: throw .invalidField(key, "'\(key)' must be a number")
-        }
     }
 
     /// `{perDay, total}`; each a whole number ≥ 1.
