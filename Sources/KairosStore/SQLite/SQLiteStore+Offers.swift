@@ -98,8 +98,6 @@ extension SQLiteStore {
 }
 
 extension SQLiteStore {
-    /// A placement's logged decisions (their bodies) with the names of the outcome events sent
-    /// back about each, oldest first (for off-policy evaluation).
     public func decisionsWithOutcomes(placement: String) async throws -> [(body: JSONValue, outcomes: [String])] {
         try await pool.read { db in
             let rows = try Row.fetchCursor(

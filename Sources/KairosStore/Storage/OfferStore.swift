@@ -11,6 +11,9 @@ public protocol OfferStore: Sendable {
     func personTouches(since: Millis) async throws -> [PersonTouch]
     /// Stores model checkpoints (replacing earlier ones of the same ids).
     func saveModels(_ models: [(id: String, body: [UInt8])], at time: Millis) async throws
+    /// A placement's logged decisions (their bodies) with the names of the outcome events sent
+    /// back about each, oldest first (for off-policy evaluation).
+    func decisionsWithOutcomes(placement: String) async throws -> [(body: JSONValue, outcomes: [String])]
     /// Every stored model checkpoint.
     func models() async throws -> [(id: String, body: [UInt8])]
 }

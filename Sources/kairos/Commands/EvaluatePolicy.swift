@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KairosCore
+import KairosEngine
 import KairosStore
 
 /// `kairos evaluate-policy --log FILE`: off-policy evaluation of decision policies on a log of
@@ -82,42 +83,13 @@ struct EvaluatePolicy: AsyncParsableCommand {
         }
     }
 
-    /// The decision log of a placement read from a data directory: each decision's `learning`
-    /// record with reward 1 when a positive outcome event came back about it; and the `model`
-    /// policy, which scores candidates with the placement's stored propensity model.
+    /// The decision log of a placement read from a data directory (see ``PolicyLog``), and the
+    /// `model` policy of its stored propensity model.
     static func storedLog(directory: String, placement: String, positive: [String]) async throws -> (log: LoggedDecision.Log, model: TargetPolicy?) {
         let lock = try DataDirectoryLock(directory: directory)
         defer { withExtendedLifetime(lock) {} }
-        let store = try SQLiteStore(directory: directory)
-        let positives = Set(positive.isEmpty ? OfferDefinition.defaultPositiveEvents : positive)
-        var log = LoggedDecision.Log(decisions: [], skipped: 0)
-        for (line, entry) in try await store.decisionsWithOutcomes(placement: placement).enumerated() {
-            guard case .object(var record)? = entry.body["learning"], record["chosen"] != nil else {
-                log.skipped += 1
-                continue
-            }
-            record["decisionId"] = entry.body["decisionId"]
-            record["reward"] = .number(entry.outcomes.contains(where: positives.contains) ? 1 : 0)
-            if let decision = try LoggedDecision.parse(.object(record), line: line + 1) {
-                log.decisions.append(decision)
-            } else {
-                log.skipped += 1
-            }
-        }
-        let stored = try await store.models().first { $0.id == placement }
-        guard let stored, let model = PropensityModel(serialized: stored.body) else { return (log, nil) }
-        let policy = TargetPolicy.argmax(name: "model") { decision, index in
-            let candidate = decision.candidates[index]
-            let shared = decision.context.keys.sorted().map { FeatureHasher.Token(name: $0, value: Float(decision.context[$0]!)) }
-            let group = candidate.group ?? ""
-            let action = [
-                FeatureHasher.Token(name: "action:\(candidate.id)"), FeatureHasher.Token(name: "group:\(group)"),
-                FeatureHasher.Token(name: "issue:\(group.split(separator: "/").first.map(String.init) ?? "")"),
-            ]
-            let vector = FeatureHasher.vector(shared: shared, action: action, bits: model.parameters.bits)
-            return PropensityModel.sigmoid(model.logit(vector)) * candidate.value * candidate.lever
-        }
-        return (log, policy)
+        let (log, model) = try await PolicyLog.read(from: try SQLiteStore(directory: directory), placement: placement, positive: positive)
+        return (log, model.map { TargetPolicy.model($0) })
     }
 
     private func readLog() throws -> LoggedDecision.Log {
