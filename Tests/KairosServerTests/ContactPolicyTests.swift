@@ -32,7 +32,7 @@ import Testing
             #expect(
                 try await client.send(
                     .put, "/v1/admin/channels/night",
-                    json: #"{"type":"webhook","url":"http://127.0.0.1:9/x","quietHours":{"start":"00:00","end":"23:59"}}"#
+                    json: #"{"type":"webhook","url":"http://127.0.0.1:9/x","quietHours":\#(quietHours(from: -30, to: 30, zone: "Europe/Istanbul"))}"#
                 ).status == 200)
             for (trigger, channel, event) in [("p", "push", "Push Me"), ("s", "sms", "Text Me"), ("n", "night", "Night")] {
                 #expect(

@@ -79,3 +79,17 @@ func filesContain(_ needle: String, under directory: String) -> [String] {
     }
     return hits
 }
+
+/// Quiet hours `{"start":"HH:MM","end":"HH:MM"}` from `from` to `to` minutes after now in
+/// `zone` (so a test does not depend on the time of day it runs at).
+func quietHours(from: Int, to: Int, zone: String) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: zone)!
+    let parts = calendar.dateComponents([.hour, .minute], from: Date())
+    let now = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+    func clock(_ offset: Int) -> String {
+        let minutes = ((now + offset) % 1440 + 1440) % 1440
+        return String(format: "%02d:%02d", minutes / 60, minutes % 60)
+    }
+    return #"{"start":"\#(clock(from))","end":"\#(clock(to))"}"#
+}

@@ -111,17 +111,21 @@ import Testing
         }
     }
 
-    @Test func quietHoursHoldAnOutboundDecision() async throws {
+    @Test func quietHoursHoldAnOutboundDecisionOnlyWhileTheyLast() async throws {
         try await withKairos { client in
             try await OfferDecisionTests.prepare(
-                client,
-                extra: [
-                    ("/v1/admin/channels/inapp", #"{"type":"inapp","quietHours":{"start":"00:00","end":"23:59"}}"#),
-                    ("/v1/admin/placements/push_nba", #"{"actions":{"channel":"inapp","outbound":true}}"#),
-                ])
-            let answer = try await OfferDecisionTests.decide(
-                client, #"{"userId":"ann","placement":"push_nba","context":{"timezone":"Europe/Berlin"}}"#)
-            #expect(answer["noAction"]?.stringValue?.contains("quiet hours") == true)
+                client, extra: [("/v1/admin/placements/push_nba", #"{"actions":{"channel":"inapp","outbound":true}}"#)])
+            let request = #"{"userId":"ann","placement":"push_nba","context":{"timezone":"Europe/Berlin"}}"#
+            // Quiet now in Berlin: no action.
+            try await client.send(
+                .put, "/v1/admin/channels/inapp", json: #"{"type":"inapp","quietHours":\#(quietHours(from: -30, to: 30, zone: "Europe/Berlin"))}"#)
+            let held = try await OfferDecisionTests.decide(client, request)
+            #expect(held["noAction"]?.stringValue?.contains("quiet hours in Europe/Berlin") == true)
+            // Quiet later tonight only: the decision goes out.
+            try await client.send(
+                .put, "/v1/admin/channels/inapp", json: #"{"type":"inapp","quietHours":\#(quietHours(from: 120, to: 180, zone: "Europe/Berlin"))}"#)
+            let sent = try await OfferDecisionTests.decide(client, request)
+            #expect(sent["noAction"] == false)
         }
     }
 }
