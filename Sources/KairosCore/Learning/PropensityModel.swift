@@ -41,6 +41,11 @@ public struct PropensityModel: Sendable {
             self.updates = updates
             self.positives = positives
         }
+
+        mutating func record(positive: Bool) {
+            updates += 1
+            if positive { positives += 1 }
+        }
     }
 
     public let parameters: Parameters
@@ -154,8 +159,7 @@ public struct PropensityModel: Sendable {
         }
         updates += 1
         if positive { positives += 1 }
-        actions[action, default: ActionStats()].updates += 1
-        if positive { actions[action, default: ActionStats()].positives += 1 }
+        actions[action, default: ActionStats()].record(positive: positive)
         let entry = (probability: Float(probability), positive: positive)
         if recent.count < Self.recentCapacity {
             recent.append(entry)

@@ -1,15 +1,18 @@
 /// The learning curve as text, JSON and an SVG chart.
 extension OfferScenario {
-    /// One line per point: decisions, the four policies' acceptance rates, learned ÷ oracle.
+    /// The header of ``row(_:)``.
+    public static let header = "decisions   learned  online   oracle   static   random   learned/oracle"
+
+    /// One point: decisions, the policies' acceptance rates, learned ÷ oracle.
+    public static func row(_ point: Point) -> String {
+        let cells = [point.learned, point.online, point.oracle, point.staticPriority, point.random].map { format($0) }
+        return String(repeating: " ", count: max(0, 9 - String(point.decisions).count)) + "\(point.decisions)   "
+            + cells.joined(separator: "   ") + "   " + format(point.learned / point.oracle)
+    }
+
+    /// The header and one row per point.
     public static func table(_ curve: [Point]) -> String {
-        var lines = ["decisions   learned  online   oracle   static   random   learned/oracle"]
-        for point in curve {
-            let cells = [point.learned, point.online, point.oracle, point.staticPriority, point.random].map { format($0) }
-            lines.append(
-                String(repeating: " ", count: max(0, 9 - String(point.decisions).count)) + "\(point.decisions)   "
-                    + cells.joined(separator: "   ") + "   " + format(point.learned / point.oracle))
-        }
-        return lines.joined(separator: "\n")
+        ([header] + curve.map(row)).joined(separator: "\n")
     }
 
     /// A rate with four decimals.

@@ -73,9 +73,9 @@ struct SimulateOffers: AsyncParsableCommand {
         configuration.exploration = try parsedExploration()
         configuration.parameters.alpha = alpha
         let scenario = OfferScenario(configuration: configuration)
-        say("decisions   learned  online   oracle   static   random   learned/oracle")
+        say(OfferScenario.header)
         let (curve, update) = scenario.run { point in
-            say(OfferScenario.table([point]).split(separator: "\n").last.map(String.init) ?? "")
+            say(OfferScenario.row(point))
         }
         let last = curve.last!
         say(
