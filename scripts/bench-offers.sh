@@ -72,6 +72,10 @@ echo "decide (nba_home, 200 offers): $D req/s (p50 $(echo "$DECIDE" | pct 50%), 
 echo "$HEALTH$DECIDE" | grep -E "Non-2xx|Socket errors" || true
 awk -v h="$H" -v d="$D" 'BEGIN { printf "ratio decide / healthz: %.3f (64 connections, 2 wrk threads, %d s each)\n", d / h, '"$DURATION"' }'
 echo "server RSS after the decide run: $(($(ps -o rss= -p "$SERVER") / 1024)) MiB"
+sleep 1  # the decision log writes every 20 ms
+python3 -c "import sqlite3, sys; row = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True).execute(
+    'SELECT count(*), avg(length(body)) FROM decisions WHERE placement = ?', ('nba_home',)).fetchone()
+print(f'decision log: {row[0]} decisions, {row[1]:.0f} bytes a decision')" "$WORK/data/kairos.sqlite"
 
 echo "model update cost:"
 SIM=$(.build/release/kairos simulate-offers --decisions 50000 --offers 200 2>&1 | tail -1)

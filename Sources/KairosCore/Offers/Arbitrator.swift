@@ -36,23 +36,35 @@ public struct Arbitrator: Sendable {
         }
     }
 
-    /// Why an offer did not win.
+    /// The stage at which an offer dropped out.
     public enum Stage: String, Sendable {
-        case excluded, validity, placement, channel, eligibility, applicability, suppression, consent, budget, threshold, outranked
+        case excluded, validity, placement, channel, eligibility, applicability, suppression, budget, threshold, outranked
     }
 
+    /// An offer that did not win. Its readable ``reason`` is written only when asked for (audit),
+    /// not for every offer of every decision.
     public struct Rejection: Sendable, Equatable {
         public var offer: String
-        public var stage: Stage
-        public var reason: String
-        /// Set once the offer was scored (threshold, outranked).
+        public var detail: Detail
+        /// Set once the offer was scored (threshold, outranked, budget).
         public var priority: Double?
 
-        public init(offer: String, stage: Stage, reason: String, priority: Double? = nil) {
+        public init(offer: String, detail: Detail, priority: Double? = nil) {
             self.offer = offer
-            self.stage = stage
-            self.reason = reason
+            self.detail = detail
             self.priority = priority
+        }
+
+        public var stage: Stage { detail.stage }
+
+        /// The reason in words, with the offer's own priority when it was scored.
+        public var reason: String {
+            guard let priority else { return detail.reason }
+            switch detail {
+            case .belowThreshold: return "priority \(Arbitrator.format(priority)) is " + detail.reason
+            case .outranked: return "priority \(Arbitrator.format(priority)) " + detail.reason
+            default: return detail.reason
+            }
         }
     }
 
@@ -118,8 +130,8 @@ public struct Arbitrator: Sendable {
         let byOffer = request.history.isEmpty ? [:] : Dictionary(grouping: request.history, by: \.offer)
         var survivors: [OfferSet.Compiled] = []
         for offer in offers.offers {
-            if let reason = rejection(offer, request: request, history: byOffer[offer.definition.id] ?? [], context: &context) {
-                result.rejections.append(Rejection(offer: offer.definition.id, stage: reason.0, reason: reason.1))
+            if let detail = rejection(offer, request: request, history: byOffer[offer.definition.id] ?? [], context: &context) {
+                result.rejections.append(Rejection(offer: offer.definition.id, detail: detail))
             } else {
                 survivors.append(offer)
             }
@@ -142,9 +154,7 @@ public struct Arbitrator: Sendable {
             if candidate.priority < arbitration.threshold {
                 result.rejections.append(
                     Rejection(
-                        offer: offer.definition.id, stage: .threshold,
-                        reason: "priority \(Self.format(candidate.priority)) is below the threshold \(Self.format(arbitration.threshold))",
-                        priority: candidate.priority))
+                        offer: offer.definition.id, detail: .belowThreshold(arbitration.threshold), priority: candidate.priority))
             } else {
                 scored.append(candidate)
             }
@@ -163,9 +173,8 @@ public struct Arbitrator: Sendable {
             for candidate in scored where !chosenIds.contains(candidate.offer.index) {
                 result.rejections.append(
                     Rejection(
-                        offer: candidate.offer.definition.id, stage: .outranked,
-                        reason: "priority \(Self.format(candidate.priority)) lost to \(best.offer.definition.id) (\(Self.format(best.priority)))",
-                        priority: candidate.priority))
+                        offer: candidate.offer.definition.id,
+                        detail: .outranked(by: best.offer.definition.id, priority: best.priority), priority: candidate.priority))
             }
         }
         return result
@@ -174,46 +183,42 @@ public struct Arbitrator: Sendable {
     /// The first rule `offer` fails, if any.
     private func rejection(
         _ offer: OfferSet.Compiled, request: Request, history: [ActionTouch], context: inout EvaluationContext
-    ) -> (Stage, String)? {
+    ) -> Rejection.Detail? {
         let definition = offer.definition
         let now = request.now
-        if request.exclude.contains(definition.id) { return (.excluded, "excluded by the request") }
-        if let from = definition.validFrom, now < from { return (.validity, "valid from \(Timestamp.format(from))") }
-        if let to = definition.validTo, now >= to { return (.validity, "expired at \(Timestamp.format(to))") }
-        guard arbitration.admits(definition) else { return (.placement, "issue \(definition.taxonomy) does not compete here") }
-        guard offer.payloads[arbitration.channel] != nil else { return (.channel, "no payload for channel \(arbitration.channel)") }
+        if request.exclude.contains(definition.id) { return .excluded }
+        if let from = definition.validFrom, now < from { return .notYetValid(from) }
+        if let to = definition.validTo, now >= to { return .expired(to) }
+        guard arbitration.admits(definition) else { return .notCompeting(issue: definition.issue, group: definition.group) }
+        guard offer.payloads[arbitration.channel] != nil else { return .noPayload(channel: arbitration.channel) }
         context.item = offer.json
-        if let eligibility = offer.eligibility, !eligibility.matches(context) {
-            return (.eligibility, "not eligible: \(eligibility.source)")
-        }
-        if let applicability = offer.applicability, !applicability.matches(context) {
-            return (.applicability, "does not apply: \(applicability.source)")
-        }
-        if let reason = suppressed(offer, history: history, now: now, context: context) { return (.suppression, reason) }
-        if request.exhausted.contains(offer.index) { return (.budget, "budget used up") }
+        if let eligibility = offer.eligibility, !eligibility.matches(context) { return .notEligible(eligibility.source) }
+        if let applicability = offer.applicability, !applicability.matches(context) { return .notApplicable(applicability.source) }
+        if let detail = suppressed(offer, history: history, now: now, context: context) { return detail }
+        if request.exhausted.contains(offer.index) { return .budgetUsedUp }
         return nil
     }
 
-    private func suppressed(_ offer: OfferSet.Compiled, history: [ActionTouch], now: Millis, context: EvaluationContext) -> String? {
+    private func suppressed(
+        _ offer: OfferSet.Compiled, history: [ActionTouch], now: Millis, context: EvaluationContext
+    ) -> Rejection.Detail? {
         var conditions = offer.suppressionConditions.makeIterator()
         for rule in offer.definition.suppression {
             switch rule {
             case .impressions(let count, let within):
                 let lastPositive = history.last { $0.kind == .positive || $0.kind == .accepted }?.time ?? Int64.min
                 let shown = history.lazy.filter { $0.kind == .impression && $0.time >= now - within && $0.time > lastPositive }.count
-                if shown >= count {
-                    return "shown \(shown) times within \(ExpressionDuration.format(within)) without a response"
-                }
+                if shown >= count { return .shown(shown, within: within) }
             case .dismissed(let within):
                 if history.contains(where: { $0.kind == .dismissed && (within == nil || $0.time >= now - within!) }) {
-                    return "dismissed" + (within.map { " within \(ExpressionDuration.format($0))" } ?? "")
+                    return .dismissed(within: within)
                 }
             case .accepted(let within):
                 if history.contains(where: { $0.kind == .accepted && (within == nil || $0.time >= now - within!) }) {
-                    return "accepted" + (within.map { " within \(ExpressionDuration.format($0))" } ?? "")
+                    return .accepted(within: within)
                 }
             case .condition:
-                if let condition = conditions.next(), condition.matches(context) { return "suppressed while \(condition.source)" }
+                if let condition = conditions.next(), condition.matches(context) { return .suppressedWhile(condition.source) }
             }
         }
         return nil

@@ -112,8 +112,8 @@ public struct OfferScenario: Sendable {
             let result = arbitrator.arbitrate(request, using: &generator) { model.predictions(shared: $0, offers: $1) }
             if let chosen = result.chosen.first {
                 let positive = generator.chance(truth(person, offer: chosen.offer.index))
-                let started = clock.now
                 let vector = FeatureHasher.vector(shared: result.shared, action: chosen.offer.tokens, bits: model.parameters.bits)
+                let started = clock.now
                 model.update(vector, action: chosen.offer.definition.id, positive: positive)
                 updateTime += clock.now - started
                 if positive { accepted += 1 }

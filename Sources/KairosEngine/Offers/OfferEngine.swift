@@ -93,8 +93,7 @@ public final class OfferEngine: Sendable {
             let reserved = ledger.reserve(result.chosen.map(\.offer), in: offers, now: now)
             for (candidate, kept) in zip(result.chosen, reserved) where !kept {
                 result.rejections.append(
-                    Arbitrator.Rejection(
-                        offer: candidate.offer.definition.id, stage: .budget, reason: "budget used up", priority: candidate.priority))
+                    Arbitrator.Rejection(offer: candidate.offer.definition.id, detail: .budgetUsedUp, priority: candidate.priority))
             }
             result.chosen = zip(result.chosen, reserved).filter(\.1).map(\.0)
             if result.chosen.isEmpty && result.noAction == nil { result.noAction = "the winners' budgets are used up" }
