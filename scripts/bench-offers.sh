@@ -5,14 +5,19 @@
 # outcomes in /v1/batch, checked against GET /v1/admin/models).
 # Reports import and start-up time, throughput, p50/p99 at 64 connections, the ratio and RSS.
 # Usage: scripts/bench-offers.sh [duration-seconds] [profiles]
-# KEEP=1 WORK=DIR keeps and reuses the data directory (and its imported profiles).
+# KEEP=1 WORK=DIR keeps and reuses the data directory (and its imported profiles); KAIROS=PATH
+# runs another binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
 export PROFILES=${2:-1000000}
 PORT=${PORT:-8098}
 OUTCOMES=${OUTCOMES:-2000}
-swift build -c release --product kairos >/dev/null 2>&1
+# KAIROS=PATH benchmarks another binary (e.g. an earlier build) instead of building this tree.
+if [ -z "${KAIROS:-}" ]; then
+  swift build -c release --product kairos >/dev/null 2>&1
+  KAIROS=.build/release/kairos
+fi
 export KAIROS_WRITE_KEY_B64=$(printf 'kw:' | base64)
 WORK=${WORK:-$(mktemp -d /tmp/kairos-offers-XXXXXX)}
 mkdir -p "$WORK"
@@ -36,7 +41,7 @@ if [ ! -d "$WORK/data" ]; then
     }
   }' > "$WORK/profiles.csv"
   T0=$(date +%s.%N)
-  REPORT=$(.build/release/kairos import "$WORK/profiles.csv" --data-dir "$WORK/data" --batch-size 5000 --log-level error 2>/dev/null)
+  REPORT=$("$KAIROS" import "$WORK/profiles.csv" --data-dir "$WORK/data" --batch-size 5000 --log-level error 2>/dev/null)
   T1=$(date +%s.%N)
   echo "  $REPORT"
   awk -v n="$PROFILES" -v a="$T0" -v b="$T1" 'BEGIN { printf "imported %d profiles in %.1f s (%.0f profiles/s)\n", n, b - a, n / (b - a) }'
@@ -44,7 +49,7 @@ if [ ! -d "$WORK/data" ]; then
 fi
 
 T0=$(date +%s.%N)
-.build/release/kairos serve --data-dir "$WORK/data" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null 2>&1 &
+"$KAIROS" serve --data-dir "$WORK/data" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null 2>&1 &
 SERVER=$!
 until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do
   kill -0 "$SERVER" 2>/dev/null || { echo "server exited during start-up" >&2; exit 1; }
@@ -78,7 +83,7 @@ python3 -c "import sqlite3, sys; row = sqlite3.connect('file:' + sys.argv[1] + '
 print(f'decision log: {row[0]} decisions, {row[1]:.0f} bytes a decision')" "$WORK/data/kairos.sqlite"
 
 echo "model update cost:"
-SIM=$(.build/release/kairos simulate-offers --decisions 50000 --offers 200 2>&1 | tail -1)
+SIM=$("$KAIROS" simulate-offers --decisions 50000 --offers 200 2>&1 | tail -1)
 echo "  in process (kairos simulate-offers --decisions 50000 --offers 200): $SIM"
 python3 scripts/bench-offers.py outcomes "$PORT" "$OUTCOMES" "$PROFILES"
 echo "server RSS at the end: $(($(ps -o rss= -p "$SERVER") / 1024)) MiB"

@@ -18,6 +18,7 @@ public enum PolicyLog {
                 continue
             }
             record["decisionId"] = entry.body["decisionId"]
+            record["candidates"] = candidates(record.removeValue(forKey: "offers"))
             record["reward"] = .number(entry.outcomes.contains(where: positives.contains) ? 1 : 0)
             if let decision = try LoggedDecision.parse(.object(record), line: line + 1) {
                 log.decisions.append(decision)
@@ -27,5 +28,17 @@ public enum PolicyLog {
         }
         let model = try await store.models().first { $0.id == placement }.flatMap { PropensityModel(serialized: $0.body) }
         return (log, model)
+    }
+
+    /// The logged offer columns as the candidate list of the log format.
+    static func candidates(_ columns: JSONValue?) -> JSONValue? {
+        guard case .object(let columns)? = columns, case .array(let ids)? = columns["id"] else { return nil }
+        return .array(ids.indices.map { index in
+            var candidate: [String: JSONValue] = [:]
+            for (name, column) in columns {
+                if case .array(let values) = column, index < values.count { candidate[name] = values[index] }
+            }
+            return .object(candidate)
+        })
     }
 }

@@ -61,13 +61,15 @@ import Testing
             // The response as sent, and after it what evaluation needs.
             #expect(logged["response"]?["actions"] == answer["actions"])
             let learning = try #require(logged["response"]?["learning"])
-            let candidates = learning["candidates"]?.arrayValue ?? []
-            #expect(candidates.count == 2)  // the gold upgrade is not eligible
-            let probabilities = candidates.compactMap { $0["probability"]?.numberValue }
+            // Candidates column by column.
+            let ids = learning["offers"]?["id"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(ids.count == 2)  // the gold upgrade is not eligible
+            let probabilities = learning["offers"]?["probability"]?.arrayValue?.compactMap(\.numberValue) ?? []
             #expect(probabilities.sorted() == [0.1, 0.9])
             let chosen = try #require(learning["chosen"]?.stringValue)
             #expect(chosen == answer["actions"]?[0]?["id"]?.stringValue)
-            #expect(learning["propensity"] == candidates.first { $0["id"]?.stringValue == chosen }?["probability"])
+            #expect(learning["winners"] == .array([.string(chosen)]))
+            #expect(learning["propensity"]?.numberValue == probabilities[try #require(ids.firstIndex(of: chosen))])
             #expect(learning["context"]?["trait:tier=silver"] == 1)
         }
     }
