@@ -5,6 +5,17 @@ import Testing
 /// Budgets under concurrency, learning from outcomes, what survives a restart, and triggers that
 /// decide at an action placement under the channel's contact policy.
 @Suite struct OfferLearningTests {
+    /// The person's outbox once it holds `count` messages (or after 5 s).
+    static func deliveries(of user: String, atLeast count: Int, _ client: any TestClientProtocol) async throws -> [JSONValue] {
+        var messages: [JSONValue] = []
+        for _ in 0..<50 {
+            messages = try await client.send(.get, "/v1/admin/deliveries?userId=\(user)").body["deliveries"]?.arrayValue ?? []
+            if messages.count >= count { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return messages
+    }
+
     @Test func concurrentDecisionsNeverExceedABudgetAndARestartKeepsItAndTheModel() async throws {
         let directory = temporaryDataDirectory()
         try await withKairos(directory: directory) { client in
@@ -74,12 +85,7 @@ import Testing
                 try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"ann","event":"Data Exhausted"}"#)
                 try await Task.sleep(for: .milliseconds(300))
             }
-            var messages: [JSONValue] = []
-            for _ in 0..<50 {
-                messages = try await client.send(.get, "/v1/admin/deliveries?userId=ann").body["deliveries"]?.arrayValue ?? []
-                if messages.count == 2 { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let messages = try await Self.deliveries(of: "ann", atLeast: 2, client)
             #expect(messages.count == 2)
             let sent = messages.first { $0["state"] != "suppressed" }
             let capped = messages.first { $0["state"] == "suppressed" }
@@ -100,11 +106,7 @@ import Testing
                     ("/v1/admin/triggers/lost", #"{"when":"event.name == \"Data Exhausted\"","channel":"inapp","placement":"items_only"}"#),
                 ])
             try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"ann","event":"Data Exhausted"}"#)
-            var messages: [JSONValue] = []
-            for _ in 0..<50 where messages.isEmpty {
-                messages = try await client.send(.get, "/v1/admin/deliveries?userId=ann").body["deliveries"]?.arrayValue ?? []
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            let messages = try await Self.deliveries(of: "ann", atLeast: 1, client)
             #expect(messages.count == 1)
             #expect(messages.first?["state"] == "suppressed")
             #expect(messages.first?["lastError"] == "no action placement 'items_only'")
