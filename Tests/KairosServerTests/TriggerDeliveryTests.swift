@@ -124,7 +124,10 @@ final class WebhookReceiver: Sendable {
                 var deliveries: [JSONValue] = []
                 for _ in 0..<300 {
                     deliveries = try await client.send(.get, "/v1/admin/deliveries").body["deliveries"]?.arrayValue ?? []
-                    if deliveries.contains(where: { $0["userId"] == "cy" }) { break }
+                    // The receiver sees the third call before the worker records it: wait for both records.
+                    if deliveries.contains(where: { $0["userId"] == "cy" }),
+                        deliveries.contains(where: { $0["userId"] == "ada" && $0["state"] != "pending" })
+                    { break }
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 let ada = deliveries.first { $0["userId"] == "ada" }
