@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import KairosCore
 import KairosEngine
-import Metrics
 import Prometheus
 
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.json`: open, and free of personal data.
@@ -22,22 +21,10 @@ struct OperationsController<Context: RequestContext>: Sendable {
             return Response.json(["status": "ready", "profiles": .number(Double(self.pipeline.profiles.count))])
         }
         router.get("metrics") { _, _ in
-            let footprint = self.pipeline.profiles.stateFootprint()
-            Gauge(label: "kairos_feature_state_bytes").record(footprint.bytes)
-            let models = self.pipeline.profiles.recommender.footprint()
-            for (model, bytes) in models.bytes {
-                Gauge(label: "kairos_model_bytes", dimensions: [("model", model)]).record(bytes)
-            }
-            Gauge(label: "kairos_model_items").record(models.items)
-            Gauge(label: "kairos_model_covisitation_pairs").record(models.coVisitationPairs)
-            Gauge(label: "kairos_model_sessions").record(models.sessions)
-            Gauge(label: "kairos_catalog_items").record(self.pipeline.profiles.recommender.catalog.count)
-            for (segment, size) in self.pipeline.profiles.segmentSizes {
-                Gauge(label: "kairos_segment_members", dimensions: [("segment", segment)]).record(size)
-            }
+            var text = self.registry.emitToBuffer()
+            self.stateGauges().emit(into: &text)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            let text = self.registry.emitToBuffer()
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
         // Read once, when the routes are built (not on every request).
@@ -51,5 +38,26 @@ struct OperationsController<Context: RequestContext>: Sendable {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: document))
         }
+    }
+
+    /// What this server holds, measured at the scrape: feature state, model sizes, catalog and
+    /// segment sizes. Kept in a registry of the scrape's own rather than the process-wide one,
+    /// so that two servers in one process (tests) never report each other's values.
+    func stateGauges() -> PrometheusCollectorRegistry {
+        let gauges = PrometheusCollectorRegistry()
+        let profiles = pipeline.profiles
+        gauges.makeGauge(name: "kairos_feature_state_bytes").set(Double(profiles.stateFootprint().bytes))
+        let models = profiles.recommender.footprint()
+        for (model, bytes) in models.bytes.sorted(by: { $0.key < $1.key }) {
+            gauges.makeGauge(name: "kairos_model_bytes", labels: [("model", model)]).set(Double(bytes))
+        }
+        gauges.makeGauge(name: "kairos_model_items").set(Double(models.items))
+        gauges.makeGauge(name: "kairos_model_covisitation_pairs").set(Double(models.coVisitationPairs))
+        gauges.makeGauge(name: "kairos_model_sessions").set(Double(models.sessions))
+        gauges.makeGauge(name: "kairos_catalog_items").set(Double(profiles.recommender.catalog.count))
+        for (segment, size) in profiles.segmentSizes.sorted(by: { $0.key < $1.key }) {
+            gauges.makeGauge(name: "kairos_segment_members", labels: [("segment", segment)]).set(Double(size))
+        }
+        return gauges
     }
 }
