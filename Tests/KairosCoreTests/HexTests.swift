@@ -25,6 +25,20 @@ import Testing
         let ids = (0..<100).map { DecisionId.make(at: time + Millis($0)) }
         #expect(ids == ids.sorted() && Set(ids).count == 100)
     }
+
+    @Test func idTextIsTheHexOfItsBits() {
+        let id = DecisionId.make(at: 0x0123_4567_89AB, random: 0xFEDC_BA98_7654_3210, 0x0F1E_2D3C_4B5A_6978)
+        #expect(id == "01234567-89ab-7210-8f1e-2d3c4b5a6978")
+    }
+
+    @Test func idsMadeInTheSameMillisecondDiffer() async {
+        let time = Timestamp.parse("2026-11-22T10:00:00Z")!
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 { group.addTask { (0..<5_000).map { _ in DecisionId.make(at: time) } } }
+            return await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(Set(ids).count == 20_000)
+    }
 }
 
 extension String {

@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import NIOCore
 import KairosCore
 import KairosServer
 import Testing
@@ -57,6 +58,44 @@ import Testing
             let reasons = response.body["items"]?.arrayValue?.first?["reasons"]?.arrayValue?.compactMap(\.stringValue) ?? []
             #expect(reasons == ["because you viewed Trail Tent"])
             #expect(response.body["personalized"] == true)
+        }
+    }
+
+    /// The answer is written straight to bytes: it must be exactly the compact, sorted-key JSON
+    /// of what it says, escapes and the consent notice included.
+    @Test func theAnswerIsCompactJSONWithSortedKeys() async throws {
+        try await withKairos { client async throws -> Void in
+            try await Self.seed(client)
+            let quoted = #"{"items":[{"id":"q\"1","title":"The \"Best\" Tent — été\n"}]}"#
+            #expect(try await client.send(.post, "/v1/items", json: quoted).status == 200)
+            for visitor in ["w-open", "w-closed"] {
+                for item in ["q\\\"1", "tent-1"] {
+                    try await client.send(
+                        .post, "/v1/track", key: Keys.write,
+                        json: #"{"anonymousId":"\#(visitor)","event":"Product Viewed","properties":{"product_id":"\#(item)"}}"#)
+                }
+            }
+            #expect(try await client.send(.put, "/v1/profiles/w-closed/consent", json: #"{"personalization":false}"#).status == 200)
+            for visitor in ["w-open", "w-closed", "nobody"] {
+                func decide() async throws -> [UInt8] {
+                    try await client.execute(
+                        uri: "/v1/decide", method: .post,
+                        headers: [.authorization: basic(Keys.write), .contentType: "application/json"],
+                        body: ByteBuffer(string: #"{"anonymousId":"\#(visitor)","placement":"home","limit":4}"#)
+                    ) { Array(buffer: $0.body) }
+                }
+                // The refresher builds the popular and trending lists within a second.
+                let deadline = ContinuousClock.now + .seconds(5)
+                var raw = try await decide()
+                while try JSONParser.parse(raw)["items"]?.arrayValue?.isEmpty != false && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                    raw = try await decide()
+                }
+                let parsed = try JSONParser.parse(raw)
+                #expect(JSONWriter.bytes(parsed) == raw, "\(String(decoding: raw, as: UTF8.self))")
+                #expect(parsed["items"]?.arrayValue?.isEmpty == false)
+                #expect((parsed["notice"] != nil) == (visitor == "w-closed"))
+            }
         }
     }
 

@@ -48,7 +48,9 @@ extension Ranker {
             }
             return accumulate(anchors.enumerated().map { position, touch in
                 (touch.item, Double(touch.weight) / (1 + 0.5 * Double(position)))
-            }, budget: budget) { recommender.coVisitation.neighbours(of: $0, limit: CoVisitation.rankedLength, now: request.now) }
+            }, budget: budget) { anchor, visit in
+                recommender.coVisitation.forEachNeighbour(of: anchor, limit: CoVisitation.rankedLength, now: request.now, visit)
+            }
         case .session:
             guard let last = positives.last else { return [] }
             var items: [UInt32] = []
@@ -62,8 +64,8 @@ extension Ranker {
                 .map { ($0.item, $0.score, items.last) }
         case .similar:
             let anchors = contextItems(request).compactMap { index.number(of: $0) }
-            return accumulate(anchors.map { ($0, 1.0) }, budget: budget) {
-                recommender.coVisitation.neighbours(of: $0, limit: CoVisitation.rankedLength, now: request.now)
+            return accumulate(anchors.map { ($0, 1.0) }, budget: budget) { anchor, visit in
+                recommender.coVisitation.forEachNeighbour(of: anchor, limit: CoVisitation.rankedLength, now: request.now, visit)
             }
         case .content:
             var anchors = contextItems(request).compactMap { index.number(of: $0) }
@@ -74,7 +76,9 @@ extension Ranker {
                 }
             }
             let content = recommender.content
-            return accumulate(anchors.map { ($0, 1.0) }, budget: budget) { content.similar(to: $0, limit: 100) }
+            return accumulate(anchors.map { ($0, 1.0) }, budget: budget) { anchor, visit in
+                for neighbour in content.similar(to: anchor, limit: 100) { visit(neighbour.item, neighbour.similarity) }
+            }
         case .trending:
             let snapshot = recommender.popularity.current
             if case .string(let category)? = request.context["category"], let list = snapshot.trendingByCategory[category] {
@@ -112,14 +116,19 @@ extension Ranker {
 
     /// Sums neighbour scores over weighted anchors; each item remembers its strongest anchor.
     private func accumulate(
-        _ anchors: [(UInt32, Double)], budget: Int, neighbours: (UInt32) -> [(item: UInt32, similarity: Double)]
+        _ anchors: [(UInt32, Double)], budget: Int,
+        neighbours: (UInt32, (UInt32, Double) -> Void) -> Void
     ) -> [(item: UInt32, score: Double, anchor: UInt32?)] {
-        let anchorSet = Set(anchors.map(\.0))
+        // Usually a few anchors (a list beats a set); a long cart gets a set.
+        let anchorItems = anchors.map(\.0)
+        let anchorSet: Set<UInt32>? = anchors.count > 8 ? Set(anchorItems) : nil
+        func isAnchor(_ item: UInt32) -> Bool { anchorSet?.contains(item) ?? anchorItems.contains(item) }
         var scores = ItemTable<(score: Double, best: Double, anchor: UInt32)>(capacity: anchors.count * CoVisitation.rankedLength)
         for (anchor, weight) in anchors {
-            for neighbour in neighbours(anchor) where !anchorSet.contains(neighbour.item) {
-                let contribution = weight * neighbour.similarity
-                scores.update(neighbour.item, initial: (0, 0, anchor)) { entry in
+            neighbours(anchor) { item, similarity in
+                guard !isAnchor(item) else { return }
+                let contribution = weight * similarity
+                scores.update(item, initial: (0, 0, anchor)) { entry in
                     entry.score += contribution
                     if contribution > entry.best { (entry.best, entry.anchor) = (contribution, anchor) }
                 }

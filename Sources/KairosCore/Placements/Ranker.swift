@@ -124,6 +124,11 @@ public struct Ranker: Sendable {
         var pinned: [Admitted] = []
         var normal: [Admitted] = []
         var buried: [Admitted] = []
+        // The filter and rules read the item; without them, diversity or a category cap, the
+        // best `limit` admitted are the answer and the scan stops there.
+        let readsItem = placement.filter != nil || !placement.rules.isEmpty
+        let plain = !readsItem && definition.maxPerCategory == nil && definition.mmrLambda == nil
+        let wanted = plain ? limit : limit * 8
         /// Runs the filter and rules down `order`; false when it ran out before having enough.
         func scan(_ order: [(UInt32, Candidate)]) -> Bool {
             let entries = recommender.catalog.entries(order.map(\.0))
@@ -133,7 +138,9 @@ public struct Ranker: Sendable {
                     // With a catalog, only items in it and available are recommended.
                     guard let entry, entry.item.available else { continue }
                 }
-                context.item = entry?.json ?? .object(["id": .string(recommender.index.id(of: item) ?? "")])
+                if readsItem {
+                    context.item = entry?.json ?? .object(["id": .string(recommender.index.id(of: item) ?? "")])
+                }
                 if let filter = placement.filter, !filter.matches(context) { continue }
                 var admitted = Admitted(
                     item: item, score: candidate.score, source: candidate.source, anchor: candidate.anchor,
@@ -152,13 +159,13 @@ public struct Ranker: Sendable {
                 default: normal.append(admitted)
                 }
                 // Enough to choose from: the filter and rules need not run over every candidate.
-                if pinned.count >= limit || pinned.count + normal.count >= limit * 8 { return true }
+                if pinned.count >= limit || pinned.count + normal.count >= wanted { return true }
             }
             return false
         }
         // The best few by a bounded heap; all of them, sorted, only when the filter rejects so
         // many of the few that the scan did not reach its stopping point.
-        let head = max(limit * 16, 64)
+        let head = plain ? limit * 2 : max(limit * 16, 64)
         let scores = zip(candidates.items, candidates.values.lazy.map(\.score))
         let best = TopK.select(scores, k: head).map { ($0.item, candidates[$0.item]!) }
         if !scan(best) && candidates.count > head {

@@ -36,7 +36,7 @@ public final class CoVisitation: Sendable {
 
     /// Length of the ranked lists kept (the longest any source asks for).
     static let rankedLength = 50
-    static let rankedMaxAge: Millis = 10_000
+    static let rankedMaxAge: Millis = 120_000
     static let rankedCap = 4_096
 
     final class Lock: Sendable {
@@ -93,6 +93,15 @@ public final class CoVisitation: Sendable {
     /// decision when there is one).
     public func neighbours(of item: UInt32, limit: Int, now: Millis) -> [(item: UInt32, similarity: Double)] {
         guard limit <= Self.rankedLength else { return computeNeighbours(of: item, limit: limit, now: now) }
+        var result: [(item: UInt32, similarity: Double)] = []
+        result.reserveCapacity(limit)
+        forEachNeighbour(of: item, limit: limit, now: now) { result.append(($0, $1)) }
+        return result
+    }
+
+    /// Calls `body` with the (at most ``rankedLength``) most similar items to `item`, best first,
+    /// without building a list.
+    func forEachNeighbour(of item: UInt32, limit: Int, now: Millis, _ body: (UInt32, Double) -> Void) {
         let cached = shard(item).state.withLock { shard -> Ranked? in
             guard let ranked = shard.ranked[item], abs(now - ranked.computedAt) <= Self.rankedMaxAge else { return nil }
             return ranked
@@ -107,11 +116,12 @@ public final class CoVisitation: Sendable {
                 shard.ranked[item] = ranked
             }
         }
-        let count = min(limit, ranked.items.count)
-        var result: [(item: UInt32, similarity: Double)] = []
-        result.reserveCapacity(count)
-        for position in 0..<count { result.append((ranked.items[position], Double(ranked.similarities[position]))) }
-        return result
+        let count = min(limit, Self.rankedLength, ranked.items.count)
+        ranked.items.withUnsafeBufferPointer { items in
+            ranked.similarities.withUnsafeBufferPointer { similarities in
+                for position in 0..<count { body(items[position], Double(similarities[position])) }
+            }
+        }
     }
 
     private func computeNeighbours(of item: UInt32, limit: Int, now: Millis) -> [(item: UInt32, similarity: Double)] {

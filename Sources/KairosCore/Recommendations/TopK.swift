@@ -16,7 +16,14 @@ struct TopK {
                 siftDown(&heap, 0)
             }
         }
-        return heap.sorted { better($0, than: $1) }
+        // Heap sort in place: the weakest goes to the end, one at a time.
+        var end = heap.count - 1
+        while end > 0 {
+            heap.swapAt(0, end)
+            siftDown(&heap, 0, count: end)
+            end -= 1
+        }
+        return heap
     }
 
     /// Higher score first; equal scores by lower item number.
@@ -35,14 +42,15 @@ struct TopK {
         }
     }
 
-    private static func siftDown(_ heap: inout [(item: UInt32, score: Double)], _ start: Int) {
+    private static func siftDown(_ heap: inout [(item: UInt32, score: Double)], _ start: Int, count: Int? = nil) {
+        let count = count ?? heap.count
         var parent = start
         while true {
             let left = 2 * parent + 1
-            guard left < heap.count else { return }
+            guard left < count else { return }
             var weakest = left
             let right = left + 1
-            if right < heap.count && better(heap[left], than: heap[right]) { weakest = right }
+            if right < count && better(heap[left], than: heap[right]) { weakest = right }
             guard better(heap[parent], than: heap[weakest]) else { return }
             heap.swapAt(parent, weakest)
             parent = weakest

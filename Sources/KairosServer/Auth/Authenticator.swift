@@ -15,18 +15,38 @@ public struct Authenticator: Sendable {
     /// The key presented in the headers, if any.
     public func presentedKey(_ headers: HTTPFields) -> String? {
         guard let authorization = headers[.authorization] else { return nil }
-        if authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " {
-            return String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let utf8 = authorization.utf8
+        if let credentials = Self.credentials(utf8, scheme: "bearer ") {
+            return String(decoding: credentials, as: UTF8.self)
         }
-        if authorization.count > 6, authorization.prefix(6).lowercased() == "basic " {
+        if let credentials = Self.credentials(utf8, scheme: "basic ") {
             // Parsed here rather than with HummingbirdAuth: Segment sends "writeKey:" with an
             // empty password, which that parser rejects.
-            let encoded = String(authorization.dropFirst(6)).trimmingCharacters(in: .whitespaces)
-            guard let data = Data(base64Encoded: encoded) else { return nil }
-            let credentials = String(decoding: data, as: UTF8.self)
-            return String(credentials.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0])
+            guard let data = Data(base64Encoded: String(decoding: credentials, as: UTF8.self)) else { return nil }
+            let user = data.prefix { $0 != UInt8(ascii: ":") }
+            return String(decoding: user, as: UTF8.self)
         }
         return nil
+    }
+
+    /// What follows `scheme` (lowercase, matched in any case) in `header`, without surrounding
+    /// spaces; nil when the header has another scheme or nothing after it.
+    private static func credentials(_ header: String.UTF8View, scheme: StaticString) -> Substring.UTF8View? {
+        let length = scheme.utf8CodeUnitCount
+        guard header.count > length else { return nil }
+        var index = header.startIndex
+        for position in 0..<length {
+            let expected = scheme.utf8Start[position]
+            var byte = header[index]
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
+            guard byte == expected else { return nil }
+            index = header.index(after: index)
+        }
+        var rest = header[index...]
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        while let first = rest.first, isSpace(first) { rest = rest.dropFirst() }
+        while let last = rest.last, isSpace(last) { rest = rest.dropLast() }
+        return rest.isEmpty ? nil : rest
     }
 
     /// Checks that `key` grants `required`: 401 when missing or unknown, 403 when too weak.

@@ -89,24 +89,10 @@ struct DecideController<Context: RequestContext>: Sendable {
             placement: placement, context: context)
         rankTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         let decisionId = DecisionId.make(at: now)
-        var response: [String: JSONValue] = [
-            "decisionId": .string(decisionId),
-            "placement": .string(placementId),
-            "items": .array(ranked.enumerated().map { position, item in
-                .object([
-                    "id": .string(item.id), "score": .number(item.score), "position": .number(Double(position + 1)),
-                    "source": .string(item.source.rawValue), "reasons": .array(item.reasons.map { .string($0) }),
-                ])
-            }),
-            "strategy": .string(defined ? placementId : "default"),
-            "modelVersion": .string(Self.modelVersion),
-            "personalized": .bool(personalized && profile != nil),
-        ]
-        if !personalized {
-            response["notice"] = "personalization consent withdrawn: non-personal recommendations only"
-        }
         // Encoded once: the same bytes answer the request and go to the decision log.
-        let encoded = JSONWriter.bytes(.object(response))
+        let encoded = Self.encode(
+            decisionId: decisionId, placement: placementId, items: ranked, strategy: defined ? placementId : "default",
+            personalized: personalized, hasProfile: profile != nil)
         log.record(
             DecisionRecord(
                 id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId, placement: placementId,

@@ -55,7 +55,7 @@ struct JSONBodyReader: Sendable {
     }
 
     private func checkContentType(_ value: String?) throws(APIError) {
-        guard let value else { return }
+        guard let value, value != "application/json" else { return }  // the usual case, without parsing
         let mediaType = value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         // text/plain: what browsers' navigator.sendBeacon sends.
         guard mediaType == "application/json" || mediaType == "text/plain" || mediaType.hasSuffix("+json") else {
