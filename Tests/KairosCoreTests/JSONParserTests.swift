@@ -29,6 +29,19 @@ import Testing
         }
     }
 
+    @Test func numbersAreWrittenAsIntegersWhenTheyAreOne() {
+        let cases: [(Double, String)] = [
+            (0, "0"), (-0.0, "0"), (7, "7"), (10, "10"), (-12, "-12"), (1_234_567_890_123, "1234567890123"),
+            (-999_999_999_999_999, "-999999999999999"), (1e15, "1000000000000000.0"), (1e16, "1e+16"), (1.5, "1.5"), (-0.25, "-0.25"),
+            (.infinity, "null"), (.nan, "null"),
+        ]
+        for (number, text) in cases {
+            var output: [UInt8] = []
+            JSONWriter.writeNumber(number, into: &output)
+            #expect(String(decoding: output, as: UTF8.self) == text, "\(number)")
+        }
+    }
+
     @Test func rejectsHostileNesting() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }

@@ -76,10 +76,26 @@ public enum JSONWriter {
             return
         }
         if number == number.rounded(.towardZero), abs(number) < 1e15 {
-            output.append(contentsOf: String(Int64(number)).utf8)
+            writeInteger(Int64(number), into: &output)
         } else {
-            output.append(contentsOf: "\(number)".utf8)
+            output.append(contentsOf: number.description.utf8)
         }
+    }
+
+    /// Appends the decimal digits of `value`, without making a string first.
+    static func writeInteger(_ value: Int64, into output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        guard magnitude >= 10 else {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude))
+            return
+        }
+        let start = output.count
+        while magnitude > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        output[start...].reverse()
     }
 
     /// Appends `string` as a quoted, escaped JSON string.

@@ -33,7 +33,8 @@ extension Ranker {
         return excluded.union(rejected)
     }
 
-    /// Scored candidates of one source, best first, each with the item it came from (if any).
+    /// Scored candidates of one source, each with the item it came from (if any): best first,
+    /// except neighbour sums (`personal`, `similar`, `content`), which come in no particular order.
     func candidatesFrom(
         _ source: PlacementDefinition.Source, _ request: Ranker.Request, positives: [ItemTouch], budget: Int
     ) -> [(item: UInt32, score: Double, anchor: UInt32?)] {
@@ -134,7 +135,8 @@ extension Ranker {
                 }
             }
         }
-        return TopK.select(zip(scores.items, scores.values.lazy.map(\.score)), k: budget)
+        // Unordered: the ranker only adds them up (and reads the best score).
+        return TopK.select(zip(scores.items, scores.values.lazy.map(\.score)), k: budget, sorted: false)
             .map { ($0.item, $0.score, scores[$0.item]!.anchor) }
     }
 

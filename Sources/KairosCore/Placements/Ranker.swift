@@ -63,7 +63,7 @@ public struct Ranker: Sendable {
         for source in definition.sources {
             guard request.personalized || !Self.isPersonal(source.source) else { continue }
             let scored = candidatesFrom(source.source, request, positives: positives, budget: source.budget)
-            guard let top = scored.first?.score, top > 0 else { continue }
+            guard let top = scored.lazy.map(\.score).max(), top > 0 else { continue }
             for (item, score, anchor) in scored where !excluded.contains(item) {
                 let contribution = source.weight * score / top
                 candidates.update(item, initial: Candidate()) { candidate in

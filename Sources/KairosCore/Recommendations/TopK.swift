@@ -1,27 +1,31 @@
 /// The `k` best of many scored items, best first (ties by item number), without sorting them all:
 /// a bounded min-heap, O(n log k).
 struct TopK {
-    /// The best `k` of `scores`.
-    static func select(_ scores: some Sequence<(UInt32, Double)>, k: Int) -> [(item: UInt32, score: Double)] {
+    /// The best `k` of `scores`: best first when `sorted`, else in no particular order (for a
+    /// caller that only sums them up, which saves the final k log k).
+    static func select(_ scores: some Sequence<(UInt32, Double)>, k: Int, sorted: Bool = true) -> [(item: UInt32, score: Double)] {
         guard k > 0 else { return [] }
         // heap[0] is the weakest kept entry.
         var heap: [(item: UInt32, score: Double)] = []
         heap.reserveCapacity(k)
-        for (item, score) in scores {
-            if heap.count < k {
-                heap.append((item, score))
-                siftUp(&heap, heap.count - 1)
-            } else if better((item, score), than: heap[0]) {
+        var iterator = scores.makeIterator()
+        while heap.count < k, let (item, score) = iterator.next() { heap.append((item, score)) }
+        heap.withUnsafeMutableBufferPointer { heap in
+            // Floyd's heap construction, then one comparison with the weakest per further item.
+            for start in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(heap, start, count: heap.count) }
+            while let (item, score) = iterator.next() {
+                guard better((item, score), than: heap[0]) else { continue }
                 heap[0] = (item, score)
-                siftDown(&heap, 0)
+                siftDown(heap, 0, count: heap.count)
             }
-        }
-        // Heap sort in place: the weakest goes to the end, one at a time.
-        var end = heap.count - 1
-        while end > 0 {
-            heap.swapAt(0, end)
-            siftDown(&heap, 0, count: end)
-            end -= 1
+            guard sorted else { return }
+            // Heap sort in place: the weakest goes to the end, one at a time.
+            var end = heap.count - 1
+            while end > 0 {
+                heap.swapAt(0, end)
+                siftDown(heap, 0, count: end)
+                end -= 1
+            }
         }
         return heap
     }
@@ -32,18 +36,8 @@ struct TopK {
         a.score > b.score || (a.score == b.score && a.item < b.item)
     }
 
-    private static func siftUp(_ heap: inout [(item: UInt32, score: Double)], _ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard better(heap[parent], than: heap[child]) else { return }
-            heap.swapAt(parent, child)
-            child = parent
-        }
-    }
-
-    private static func siftDown(_ heap: inout [(item: UInt32, score: Double)], _ start: Int, count: Int? = nil) {
-        let count = count ?? heap.count
+    @inline(__always)
+    private static func siftDown(_ heap: UnsafeMutableBufferPointer<(item: UInt32, score: Double)>, _ start: Int, count: Int) {
         var parent = start
         while true {
             let left = 2 * parent + 1
