@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import KairosCore
 import KairosServer
 import Testing
 
@@ -31,5 +32,26 @@ import Testing
         #expect(key("Digest username=x") == nil)
         #expect(key("") == nil)
         #expect(authenticator.presentedKey(HTTPFields()) == nil)
+    }
+
+    @Test func aKnownHeaderIsRememberedWithItsScopeAndOthersStillRefused() throws {
+        var keys = KeyRing()
+        keys.add("wk", scope: .write)
+        keys.add("sk", scope: .secret)
+        let authenticator = Authenticator(keys: keys)
+        func headers(_ value: String?) -> HTTPFields {
+            var fields = HTTPFields()
+            if let value { fields[.authorization] = value }
+            return fields
+        }
+        for _ in 0..<2 {  // the second round answers from the remembered headers
+            #expect(try authenticator.authorize(headers: headers("Basic " + basic("wk:")), required: .write))
+            #expect(throws: APIError.self) { try authenticator.authorize(headers: headers("Basic " + basic("wk:")), required: .secret) }
+            #expect(try authenticator.authorize(headers: headers("Bearer sk"), required: .secret))
+            #expect(throws: APIError.self) { try authenticator.authorize(headers: headers("Bearer nope"), required: .write) }
+            #expect(throws: APIError.self) { try authenticator.authorize(headers: headers(nil), required: .write) }
+            #expect(try authenticator.authorize(headers: headers(nil), required: .write, optional: true) == false)
+            #expect(throws: APIError.self) { try authenticator.authorize(headers: headers("Bearer nope"), required: .write, optional: true) }
+        }
     }
 }

@@ -2,14 +2,35 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KairosCore
+import Synchronization
 
 /// Finds the key of a request: HTTP Basic with the key as the username (what Segment SDKs send,
 /// with an empty password), `Authorization: Bearer <key>`, or a `writeKey` in a tracking body.
 public struct Authenticator: Sendable {
     public let keys: KeyRing
+    /// Authorization headers already found to carry a known key, with its scope: the base64
+    /// decoding and the digest run once per distinct header, not on every request.
+    private let known = KnownHeaders()
 
     public init(keys: KeyRing) {
         self.keys = keys
+    }
+
+    /// Checks the key presented in `headers` against `required` (as ``authorize(_:required:)``);
+    /// returns false, without checking, when the headers present no key and `optional` is set
+    /// (a tracking body may carry it instead).
+    @discardableResult
+    public func authorize(headers: HTTPFields, required: KeyScope, optional: Bool = false) throws(APIError) -> Bool {
+        let header = headers[.authorization]
+        if let header, let scope = known.scope(of: header) {
+            try check(scope, required: required)
+            return true
+        }
+        let key = presentedKey(headers)
+        if key == nil && optional { return false }
+        try authorize(key, required: required)
+        if let header, let key, let scope = keys.scope(of: key) { known.remember(header, scope) }
+        return true
     }
 
     /// The key presented in the headers, if any.
@@ -59,6 +80,10 @@ public struct Authenticator: Sendable {
         guard let scope = keys.scope(of: key) else {
             throw APIError(status: 401, code: "unauthorized", message: "unknown API key")
         }
+        try check(scope, required: required)
+    }
+
+    private func check(_ scope: KeyScope, required: KeyScope) throws(APIError) {
         guard scope >= required else {
             throw APIError(status: 403, code: "forbidden", message: "this key may not \(required == .secret ? "read or manage data" : "do this"); use a secret key")
         }
@@ -78,7 +103,23 @@ public struct RequireKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        try authenticator.authorize(authenticator.presentedKey(request.headers), required: scope)
+        try authenticator.authorize(headers: request.headers, required: scope)
         return try await next(request, context)
+    }
+}
+
+/// Authorization headers known to carry a valid key (at most ``capacity``; forgotten all at once
+/// when full).
+final class KnownHeaders: Sendable {
+    static let capacity = 256
+    private let scopes = Mutex<[String: KeyScope]>([:])
+
+    func scope(of header: String) -> KeyScope? { scopes.withLock { $0[header] } }
+
+    func remember(_ header: String, _ scope: KeyScope) {
+        scopes.withLock { scopes in
+            if scopes.count >= Self.capacity { scopes.removeAll(keepingCapacity: true) }
+            scopes[header] = scope
+        }
     }
 }

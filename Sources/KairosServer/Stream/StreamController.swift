@@ -15,7 +15,7 @@ struct StreamController<Context: RequestContext>: Sendable {
 
     func addRoutes(to router: Router<Context>) {
         router.post("v1/stream/tokens") { request, _ in
-            try self.authenticator.authorize(self.authenticator.presentedKey(request.headers), required: .secret)
+            try self.authenticator.authorize(headers: request.headers, required: .secret)
             guard case .object(let fields) = try await self.bodyReader.read(request) else {
                 throw APIError(status: 400, code: "invalid_body", message: "the body must be a JSON object")
             }

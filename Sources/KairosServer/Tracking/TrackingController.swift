@@ -24,10 +24,9 @@ struct TrackingController<Context: RequestContext>: Sendable {
 
     /// Parses, authorises, validates and stores; answers once the stored events are durable.
     func ingest(_ request: Request, impliedType: EventType?) async throws -> Response {
-        let headerKey = authenticator.presentedKey(request.headers)
-        if let headerKey { try authenticator.authorize(headerKey, required: .write) }
+        let keyInHeaders = try authenticator.authorize(headers: request.headers, required: .write, optional: true)
         let body = try await bodyReader.read(request)
-        if headerKey == nil {
+        if !keyInHeaders {
             // Browsers using sendBeacon cannot set headers; Segment's libraries then put the key in the body.
             try authenticator.authorize(body["writeKey"]?.stringValue, required: .write)
         }
