@@ -24,11 +24,15 @@ func testConfiguration(_ directory: String) -> KairosConfiguration {
     KairosConfiguration(dataDirectory: directory, writeKeys: [Keys.write], secretKeys: [Keys.secret])
 }
 
-/// Runs `body` against a Kairos application on `directory` (router-level testing).
+/// Runs `body` against a Kairos application on `directory` (router-level testing); without one,
+/// on a fresh temporary directory that is removed afterwards.
 func withKairos<Value: Sendable>(
-    directory: String = temporaryDataDirectory(), configuration: KairosConfiguration? = nil,
+    directory: String? = nil, configuration: KairosConfiguration? = nil,
     _ body: @Sendable (any TestClientProtocol) async throws -> Value
 ) async throws -> Value {
+    let owned = directory == nil
+    let directory = directory ?? temporaryDataDirectory()
+    defer { if owned { try? FileManager.default.removeItem(atPath: directory) } }
     var logger = Logger(label: "kairos-test")
     logger.logLevel = .warning
     let (application, parts) = try await KairosApplication.build(
