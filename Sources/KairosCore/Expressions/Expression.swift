@@ -25,6 +25,9 @@ public struct Expression: Sendable, CustomStringConvertible {
     public let referencesSegments: Bool
     /// Segments named in `"name" in segments` (what a segment's membership depends on).
     public let referencedSegments: Set<String>
+    /// Whether the expression reads the item it is evaluated for (`item`; for offers `offer`,
+    /// `propensity`, `value`, `lever`): when not, its value is the same for every item of a decision.
+    public let referencesItem: Bool
 
     let root: ExpressionNode
 
@@ -58,7 +61,8 @@ public struct Expression: Sendable, CustomStringConvertible {
         let checked = try checker.check(syntax)
         let expression = Expression(
             source: source, resultType: checked.type, referencedFeatures: checker.features,
-            referencesSegments: checker.usesSegments, referencedSegments: checker.segmentNames, root: checked.node)
+            referencesSegments: checker.usesSegments, referencedSegments: checker.segmentNames,
+            referencesItem: checker.readsItem, root: checked.node)
         return (expression, syntax.start)
     }
 

@@ -7,10 +7,15 @@ extension ExpressionChecker {
         case "event": return resolved(Path(root: .event, keys: []))
         case "context": return resolved(Path(root: .event, keys: [.key("context")]))
         case "profile": return resolved(Path(root: .profile, keys: []))
-        case "item": return resolved(Path(root: .item, keys: []))
-        case "offer" where environment.offers: return resolved(Path(root: .item, keys: []))
+        case "item":
+            readsItem = true
+            return resolved(Path(root: .item, keys: []))
+        case "offer" where environment.offers:
+            readsItem = true
+            return resolved(Path(root: .item, keys: []))
         case "propensity", "value", "lever":
             guard environment.offers else { break }
+            readsItem = true
             return Checked(node: Self.node(for: Path(root: .item, keys: [.key(name)])), type: .number)
         case "now": return Checked(node: .now, type: .timestamp)
         case "segments":

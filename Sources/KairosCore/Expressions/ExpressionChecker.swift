@@ -24,6 +24,8 @@ struct ExpressionChecker: Sendable {
     private(set) var usesSegments = false
     /// Segment names tested with `"name" in segments`.
     var segmentNames: Set<String> = []
+    /// Whether `item` (or, for offers, `offer`, `propensity`, `value`, `lever`) has been referred to.
+    var readsItem = false
 
     init(environment: ExpressionEnvironment) {
         self.environment = environment

@@ -69,6 +69,20 @@ public enum JSONWriter {
         return output
     }
 
+    /// `object` with one more field whose value is already encoded (`encoded`: compact JSON).
+    public static func appending(field key: String, encoded: [UInt8], to object: [UInt8]) -> [UInt8] {
+        guard object.last == UInt8(ascii: "}") else { return object }
+        var output = object
+        output.reserveCapacity(object.count + key.utf8.count + encoded.count + 4)
+        output.removeLast()
+        if output.last != UInt8(ascii: "{") { output.append(UInt8(ascii: ",")) }
+        writeString(key, into: &output)
+        output.append(UInt8(ascii: ":"))
+        output.append(contentsOf: encoded)
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
     /// Appends `number`, as an integer when it is one.
     public static func writeNumber(_ number: Double, into output: inout [UInt8]) {
         guard number.isFinite else {

@@ -129,8 +129,11 @@ public struct Arbitrator: Sendable {
         var context = request.context
         let byOffer = request.history.isEmpty ? [:] : Dictionary(grouping: request.history, by: \.offer)
         var survivors: [OfferSet.Compiled] = []
+        var memo = ConditionMemo(count: offers.sharedConditions)
         for offer in offers.offers {
-            if let detail = rejection(offer, request: request, history: byOffer[offer.definition.id] ?? [], context: &context) {
+            if let detail = rejection(
+                offer, request: request, history: byOffer[offer.definition.id] ?? [], context: &context, memo: &memo)
+            {
                 result.rejections.append(Rejection(offer: offer.definition.id, detail: detail))
             } else {
                 survivors.append(offer)
@@ -182,7 +185,8 @@ public struct Arbitrator: Sendable {
 
     /// The first rule `offer` fails, if any.
     private func rejection(
-        _ offer: OfferSet.Compiled, request: Request, history: [ActionTouch], context: inout EvaluationContext
+        _ offer: OfferSet.Compiled, request: Request, history: [ActionTouch], context: inout EvaluationContext,
+        memo: inout ConditionMemo
     ) -> Rejection.Detail? {
         let definition = offer.definition
         let now = request.now
@@ -192,8 +196,12 @@ public struct Arbitrator: Sendable {
         guard arbitration.admits(definition) else { return .notCompeting(issue: definition.issue, group: definition.group) }
         guard offer.payloads[arbitration.channel] != nil else { return .noPayload(channel: arbitration.channel) }
         context.item = offer.json
-        if let eligibility = offer.eligibility, !eligibility.matches(context) { return .notEligible(eligibility.source) }
-        if let applicability = offer.applicability, !applicability.matches(context) { return .notApplicable(applicability.source) }
+        if let eligibility = offer.eligibility, !memo.matches(eligibility, slot: offer.eligibilitySlot, context) {
+            return .notEligible(eligibility.source)
+        }
+        if let applicability = offer.applicability, !memo.matches(applicability, slot: offer.applicabilitySlot, context) {
+            return .notApplicable(applicability.source)
+        }
         if let detail = suppressed(offer, history: history, now: now, context: context) { return detail }
         if request.exhausted.contains(offer.index) { return .budgetUsedUp }
         return nil
@@ -239,5 +247,20 @@ public struct Arbitrator: Sendable {
     public static func format(_ number: Double, decimals: Int = 6) -> String {
         let scale = pow(10, Double(decimals))
         return ExpressionValue.format(number: (number * scale).rounded() / scale)
+    }
+}
+
+/// Results of the rules shared by several offers, for one decision.
+struct ConditionMemo {
+    /// 0 not evaluated yet, 1 true, 2 false.
+    private var results: [UInt8]
+
+    init(count: Int) { results = Array(repeating: 0, count: count) }
+
+    /// Whether `condition` holds, evaluated at most once per `slot`.
+    mutating func matches(_ condition: Expression, slot: Int?, _ context: EvaluationContext) -> Bool {
+        guard let slot else { return condition.matches(context) }
+        if results[slot] == 0 { results[slot] = condition.matches(context) ? 1 : 2 }
+        return results[slot] == 1
     }
 }

@@ -7,6 +7,10 @@ public final class OfferSet: Sendable {
         public let index: Int
         let eligibility: Expression?
         let applicability: Expression?
+        /// Where a decision keeps the result of `eligibility` / `applicability` when the
+        /// expression does not read the offer: offers sharing one rule evaluate it once a decision.
+        let eligibilitySlot: Int?
+        let applicabilitySlot: Int?
         let suppressionConditions: [Expression]
         let value: Expression?
         /// Payload templates per channel.
@@ -21,12 +25,13 @@ public final class OfferSet: Sendable {
         init(
             definition: OfferDefinition, index: Int, eligibility: Expression?, applicability: Expression?,
             suppressionConditions: [Expression], value: Expression?, payloads: [String: PayloadTemplate],
-            lever: Double
+            lever: Double, slots: (eligibility: Int?, applicability: Int?) = (nil, nil)
         ) {
             self.definition = definition
             self.index = index
             self.eligibility = eligibility
             self.applicability = applicability
+            (eligibilitySlot, applicabilitySlot) = slots
             self.suppressionConditions = suppressionConditions
             self.value = value
             self.payloads = payloads
@@ -65,6 +70,8 @@ public final class OfferSet: Sendable {
     public let campaigns: [String: CampaignDefinition]
     /// Offers with a budget of their own or a campaign's (what the budget ledger must look at).
     public let budgeted: [Compiled]
+    /// Number of distinct eligibility and applicability rules that do not read the offer.
+    let sharedConditions: Int
     private let byId: [String: Int]
 
     public static let empty = OfferSet(offers: [], levers: [:], campaigns: [:])
@@ -74,6 +81,7 @@ public final class OfferSet: Sendable {
         self.levers = levers
         self.campaigns = campaigns
         budgeted = offers.filter(\.isBudgeted)
+        sharedConditions = offers.reduce(0) { max($0, ($1.eligibilitySlot ?? -1) + 1, ($1.applicabilitySlot ?? -1) + 1) }
         byId = Dictionary(offers.map { ($0.definition.id, $0.index) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -89,6 +97,13 @@ public final class OfferSet: Sendable {
         environment.offers = true
         let campaignIndex = Dictionary(campaigns.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         var compiled: [Compiled] = []
+        var slots: [String: Int] = [:]
+        func slot(_ expression: Expression?) -> Int? {
+            guard let expression, !expression.referencesItem else { return nil }
+            if let slot = slots[expression.source] { return slot }
+            slots[expression.source] = slots.count
+            return slots.count - 1
+        }
         for definition in definitions {
             let owner = "offer '\(definition.id)'"
             func condition(_ source: String?, _ field: String) throws(APIError) -> Expression? {
@@ -125,12 +140,13 @@ public final class OfferSet: Sendable {
                 payloads[channel] = try PayloadTemplate(fields, environment: environment, prefix: "channels.\(channel)", owner: owner)
             }
             let lever = levers.reduce(definition.lever) { $1.covers(definition) ? $0 * $1.weight : $0 }
+            let eligibility = try condition(definition.eligibility, "eligibility")
+            let applicability = try condition(definition.applicability, "applicability")
             compiled.append(
                 Compiled(
-                    definition: definition, index: compiled.count,
-                    eligibility: try condition(definition.eligibility, "eligibility"),
-                    applicability: try condition(definition.applicability, "applicability"),
-                    suppressionConditions: suppression, value: value, payloads: payloads, lever: lever))
+                    definition: definition, index: compiled.count, eligibility: eligibility, applicability: applicability,
+                    suppressionConditions: suppression, value: value, payloads: payloads, lever: lever,
+                    slots: (slot(eligibility), slot(applicability))))
         }
         return OfferSet(
             offers: compiled, levers: Dictionary(levers.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last }),

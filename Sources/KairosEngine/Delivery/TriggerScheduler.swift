@@ -117,12 +117,12 @@ public final class TriggerScheduler: Service, Sendable {
             "actions": .array(result.chosen.map { .object(["id": .string($0.offer.definition.id), "score": .number($0.priority)]) }),
             "noAction": result.chosen.isEmpty ? .string(result.noAction ?? "nothing to offer") : .bool(false),
         ]
-        logged["learning"] = OfferEngine.learningRecord(result)
         decisions?.record(
             DecisionRecord(
                 id: decisionId, profileKey: profile.key, userId: profile.userId,
                 anonymousId: profile.userId == nil ? profile.anonymousIds.first : nil, placement: placementId, createdAt: now,
-                body: .object(logged)))
+                encodedBody: JSONWriter.appending(
+                    field: "learning", encoded: OfferEngine.learningRecord(result), to: JSONWriter.bytes(.object(logged)))))
         guard let winner = result.chosen.first else {
             return .failure(NoAction(message: "no action: \(result.noAction ?? "nothing to offer")"))
         }

@@ -47,7 +47,7 @@ extension DecideController {
             DecisionRecord(
                 id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId,
                 placement: placement.definition.id, createdAt: now,
-                encodedBody: JSONWriter.appending(field: "learning", OfferEngine.learningRecord(result), to: encoded)))
+                encodedBody: JSONWriter.appending(field: "learning", encoded: OfferEngine.learningRecord(result), to: encoded)))
         return Response.json(encoded: encoded)
     }
 

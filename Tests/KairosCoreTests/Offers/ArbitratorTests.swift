@@ -38,4 +38,40 @@ import Testing
             "skipped": "excluded: excluded by the request",
         ])
     }
+
+    /// Offers sharing a rule that does not read the offer evaluate it once a decision; a rule
+    /// that reads the offer is evaluated for each, and both give what evaluating each would.
+    @Test func sharedRulesAreEvaluatedOnceAndGiveTheSameAnswers() throws {
+        func offer(_ id: String, _ change: (inout OfferDefinition) -> Void) -> OfferDefinition {
+            var definition = OfferDefinition(id: id, issue: "retention", group: "bundles", channels: ["web": .object([:])])
+            definition.value = .constant(1)
+            change(&definition)
+            return definition
+        }
+        let gold = #"profile.traits.tier == "gold""#
+        let offers = try OfferSet.compile(
+            [
+                offer("a") { $0.eligibility = gold },
+                offer("b") { $0.eligibility = gold; $0.applicability = #"context.page == "home""# },
+                offer("c") { $0.eligibility = #"offer.attributes.tier == profile.traits.tier"#; $0.attributes = ["tier": "gold"] },
+                offer("d") { $0.eligibility = #"offer.attributes.tier == profile.traits.tier"#; $0.attributes = ["tier": "silver"] },
+                offer("e") { $0.applicability = #"context.page == "home""# },
+                offer("f") { $0.eligibility = gold; $0.applicability = #"context.page == "cart""# },
+            ], features: .empty)
+        #expect(offers.sharedConditions == 3)
+        #expect(offers.offers.map(\.eligibilitySlot) == [0, 0, nil, nil, nil, 0])
+        #expect(offers.offers.map(\.applicabilitySlot) == [nil, 1, nil, nil, 1, 2])
+        var placement = PlacementDefinition(id: "p", limit: 6)
+        placement.actions = ActionArbitration(issues: ["retention"], channel: "web", threshold: 0, exploration: .greedy)
+        let arbitrator = try #require(Arbitrator(placement: try PlacementSet.compile([placement], features: .empty).placements["p"]!, offers: offers))
+        for tier in ["gold", "silver"] {
+            let context = EvaluationContext(
+                event: ["context": ["page": "home"]], profile: ["traits": ["tier": .string(tier)]], now: 5000)
+            let request = Arbitrator.Request(context: context, requestContext: ["page": "home"], history: [], limit: 6)
+            var generator = SeededGenerator(seed: 1)
+            let result = arbitrator.arbitrate(request, using: &generator) { _, survivors in survivors.map { _ in (0, 0, 0.5, 0) } }
+            let chosen = Set(result.chosen.map(\.offer.definition.id))
+            #expect(chosen == (tier == "gold" ? ["a", "b", "c", "e"] : ["d", "e"]), "\(tier)")
+        }
+    }
 }
