@@ -21,6 +21,9 @@ public final class OfferSet: Sendable {
         public let json: JSONValue
         /// Hashed model features of the offer itself (id, issue, group, attributes).
         public let tokens: [FeatureHasher.Token]
+        /// The id and the taxonomy (`issue/group`) as JSON strings, for the decision log.
+        public let encodedId: [UInt8]
+        public let encodedTaxonomy: [UInt8]
 
         init(
             definition: OfferDefinition, index: Int, eligibility: Expression?, applicability: Expression?,
@@ -44,6 +47,8 @@ public final class OfferSet: Sendable {
             if let campaign = definition.campaign { fields["campaign"] = .string(campaign) }
             json = .object(fields)
             tokens = FeatureHasher.tokens(of: definition)
+            encodedId = JSONWriter.bytes(.string(definition.id))
+            encodedTaxonomy = JSONWriter.bytes(.string(definition.taxonomy))
         }
 
         /// Whether giving it out draws on a budget (its own or its campaign's).

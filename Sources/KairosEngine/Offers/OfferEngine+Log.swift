@@ -16,12 +16,32 @@ extension OfferEngine {
             JSONWriter.writeString(name, into: &output)
             output.append(UInt8(ascii: ":"))
         }
-        func column(_ name: String, _ write: (Arbitrator.Candidate, inout [UInt8]) -> Void) {
+        func column(_ name: String, _ text: (OfferSet.Compiled) -> [UInt8]) {
             key(name)
             output.append(UInt8(ascii: "["))
-            for (index, candidate) in candidates.enumerated() {
+            for index in candidates.indices {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                write(candidate, &output)
+                output.append(contentsOf: text(candidates[index].offer))
+            }
+            output.append(UInt8(ascii: "]"))
+        }
+        /// A column of numbers; a run of equal values (the explored candidates' probability) is
+        /// formatted once.
+        func column(_ name: String, single: Bool, _ number: (Int) -> Double) {
+            key(name)
+            output.append(UInt8(ascii: "["))
+            var last = Double.nan
+            var lastText: ArraySlice<UInt8> = []
+            for index in candidates.indices {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                let value = number(index)
+                if value == last {
+                    output.append(contentsOf: lastText)
+                    continue
+                }
+                let start = output.count
+                if single { writeSingle(value, into: &output) } else { JSONWriter.writeNumber(value, into: &output) }
+                (last, lastText) = (value, output[start...])
             }
             output.append(UInt8(ascii: "]"))
         }
@@ -42,19 +62,19 @@ extension OfferEngine {
             writeSingle(Double(latest[name]!), into: &output)
         }
         output.append(contentsOf: #"},"offers":{"#.utf8)
-        column("group") { JSONWriter.writeString($0.offer.definition.taxonomy, into: &$1) }
+        column("group") { $0.encodedTaxonomy }
         output.append(UInt8(ascii: ","))
-        column("id") { JSONWriter.writeString($0.offer.definition.id, into: &$1) }
+        column("id") { $0.encodedId }
         output.append(UInt8(ascii: ","))
-        column("lever") { writeSingle($0.lever, into: &$1) }
+        column("lever", single: true) { candidates[$0].offer.lever }
         output.append(UInt8(ascii: ","))
-        column("priority") { writeSingle($0.priority, into: &$1) }
+        column("priority", single: true) { candidates[$0].priority }
         output.append(UInt8(ascii: ","))
-        column("probability") { JSONWriter.writeNumber($0.probability, into: &$1) }
+        column("probability", single: false) { candidates[$0].probability }
         output.append(UInt8(ascii: ","))
-        column("propensity") { writeSingle($0.propensity, into: &$1) }
+        column("propensity", single: true) { candidates[$0].propensity }
         output.append(UInt8(ascii: ","))
-        column("value") { writeSingle($0.value, into: &$1) }
+        column("value", single: true) { candidates[$0].value }
         output.append(contentsOf: "},".utf8)
         if let first = result.chosen.first {
             key("propensity")
