@@ -45,18 +45,24 @@ struct OperationsController<Context: RequestContext>: Sendable {
     /// so that two servers in one process (tests) never report each other's values.
     func stateGauges() -> PrometheusCollectorRegistry {
         let gauges = PrometheusCollectorRegistry()
+        func gauge(_ name: String, unit: String = "", _ help: String, labels: [(String, String)] = []) -> Gauge {
+            gauges.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "kairos", metricName: name, unitName: unit, helpText: help),
+                labels: labels)
+        }
         let profiles = pipeline.profiles
-        gauges.makeGauge(name: "kairos_feature_state_bytes").set(Double(profiles.stateFootprint().bytes))
+        gauge("feature_state", unit: "bytes", "Estimated bytes of the profiles' feature state")
+            .set(Double(profiles.stateFootprint().bytes))
         let models = profiles.recommender.footprint()
         for (model, bytes) in models.bytes.sorted(by: { $0.key < $1.key }) {
-            gauges.makeGauge(name: "kairos_model_bytes", labels: [("model", model)]).set(Double(bytes))
+            gauge("model", unit: "bytes", "Estimated bytes of each recommendation model", labels: [("model", model)]).set(Double(bytes))
         }
-        gauges.makeGauge(name: "kairos_model_items").set(Double(models.items))
-        gauges.makeGauge(name: "kairos_model_covisitation_pairs").set(Double(models.coVisitationPairs))
-        gauges.makeGauge(name: "kairos_model_sessions").set(Double(models.sessions))
-        gauges.makeGauge(name: "kairos_catalog_items").set(Double(profiles.recommender.catalog.count))
+        gauge("model_items", "Items the recommendation models know").set(Double(models.items))
+        gauge("model_covisitation_pairs", "Item pairs held by the co-visitation model").set(Double(models.coVisitationPairs))
+        gauge("model_sessions", "Recent sessions held by the session model").set(Double(models.sessions))
+        gauge("catalog_items", "Items in the catalog").set(Double(profiles.recommender.catalog.count))
         for (segment, size) in profiles.segmentSizes.sorted(by: { $0.key < $1.key }) {
-            gauges.makeGauge(name: "kairos_segment_members", labels: [("segment", segment)]).set(Double(size))
+            gauge("segment_members", "Profiles in each segment", labels: [("segment", segment)]).set(Double(size))
         }
         return gauges
     }
