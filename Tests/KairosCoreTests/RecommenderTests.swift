@@ -100,3 +100,28 @@ import Testing
         #expect(table.values == table.items.map { reference[$0]! })  // values in insertion order, beside their items
     }
 }
+
+@Suite struct ContentIndexTests {
+    /// A category shared by far more items than a search reads still lets items that share a
+    /// rarer tag and a brand find each other first.
+    @Test func rareSharedAttributesWinInALargeCatalog() {
+        let index = ItemIndex()
+        let catalog = Catalog(index: index)
+        var items = (0..<3_000).map { Item(id: "common-\($0)", title: "Plain Shirt \($0)", category: ["Apparel", "Shirts"]) }
+        for number in 0..<5 {
+            items.append(
+                Item(
+                    id: "linen-\(number)", title: "Linen Shirt", category: ["Apparel", "Shirts"], tags: ["linen"],
+                    attributes: ["brand": "Lundik"]))
+        }
+        catalog.put(items)
+        let content = ContentIndex.build(from: catalog)
+        let anchor = index.number(of: "linen-0")!
+        let similar = content.similar(to: anchor, limit: 10)
+        #expect(similar.count == 10)
+        #expect(Set(similar.prefix(4).compactMap { index.id(of: $0.item) }) == ["linen-1", "linen-2", "linen-3", "linen-4"])
+        #expect(similar.map(\.similarity) == similar.map(\.similarity).sorted(by: >))
+        // Served from the memo the second time, the same.
+        #expect(content.similar(to: anchor, limit: 10).map(\.item) == similar.map(\.item))
+    }
+}

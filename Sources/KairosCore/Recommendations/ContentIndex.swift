@@ -7,6 +7,9 @@ import Synchronization
 public final class ContentIndex: Sendable {
     /// Items a token's posting list keeps (very common tokens carry little weight anyway).
     static let postingCap = 2000
+    /// Items of each posting list a neighbour search reads: the heaviest (lists are sorted by
+    /// decreasing weight), so that a cold search over a large catalog stays well under a millisecond.
+    static let scanCap = 500
 
     /// Unit-length TF-IDF vector per item number: (token number, weight).
     let vectors: [UInt32: [(token: Int32, weight: Float)]]
@@ -76,9 +79,9 @@ public final class ContentIndex: Sendable {
             vectors[number] = vector
             for entry in vector { postings[Int(entry.token)].append((number, entry.weight)) }
         }
-        for token in postings.indices where postings[token].count > postingCap {
-            postings[token].sort { $0.weight > $1.weight }
-            postings[token].removeLast(postings[token].count - postingCap)
+        for token in postings.indices {
+            postings[token].sort { $0.weight > $1.weight || ($0.weight == $1.weight && $0.item < $1.item) }
+            if postings[token].count > postingCap { postings[token].removeLast(postings[token].count - postingCap) }
         }
         return ContentIndex(vectors: vectors, postings: postings, version: version)
     }
@@ -117,13 +120,13 @@ public final class ContentIndex: Sendable {
     public func similar(to item: UInt32, limit: Int) -> [(item: UInt32, similarity: Double)] {
         if let known = memo.withLock({ $0[item] }) { return Array(known.prefix(limit)) }
         guard let vector = vectors[item] else { return [] }
-        var scores: [UInt32: Float] = [:]
+        var scores = ItemTable<Float>(capacity: min(8192, vector.count * Self.scanCap))
         for entry in vector {
-            for posting in postings[Int(entry.token)] where posting.item != item {
-                scores[posting.item, default: 0] += entry.weight * posting.weight
+            for posting in postings[Int(entry.token)].prefix(Self.scanCap) where posting.item != item {
+                scores.update(posting.item, initial: 0) { $0 += entry.weight * posting.weight }
             }
         }
-        let best = TopK.select(scores.lazy.map { ($0.key, Double($0.value)) }, k: Self.memoLength)
+        let best = TopK.select(zip(scores.items, scores.values.lazy.map { Double($0) }), k: Self.memoLength)
             .map { (item: $0.item, similarity: $0.score) }
         memo.withLock { $0[item] = best }
         return Array(best.prefix(limit))
