@@ -77,6 +77,9 @@ echo "decide (nba_home, 200 offers): $D req/s (p50 $(echo "$DECIDE" | pct 50%), 
 echo "$HEALTH$DECIDE" | grep -E "Non-2xx|Socket errors" || true
 awk -v h="$H" -v d="$D" 'BEGIN { printf "ratio decide / healthz: %.3f (64 connections, 2 wrk threads, %d s each)\n", d / h, '"$DURATION"' }'
 echo "server RSS after the decide run: $(($(ps -o rss= -p "$SERVER") / 1024)) MiB"
+curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^kairos_decide_arbitration_duration_seconds_sum/ {s=$2}
+  /^kairos_decide_arbitration_duration_seconds_count/ {c=$2}
+  END { if (c > 0) printf "in-process arbitration: %.0f µs per decision (mean of %d)\n", s / c * 1e6, c }'
 sleep 1  # the decision log writes every 20 ms
 python3 -c "import sqlite3, sys; row = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True).execute(
     'SELECT count(*), avg(length(body)) FROM decisions WHERE placement = ?', ('nba_home',)).fetchone()

@@ -1,4 +1,5 @@
 import Hummingbird
+import Metrics
 import KairosCore
 import KairosEngine
 
@@ -31,6 +32,8 @@ extension DecideController {
             result = Arbitrator.Result()
             result.noAction = refusal
         } else {
+            let started = ContinuousClock.now
+            defer { arbitrationTimer.recordNanoseconds((ContinuousClock.now - started).nanoseconds) }
             result = try await pipeline.offers.decide(
                 placement: placement, profile: profile, context: context, requestContext: requestContext,
                 limit: limit ?? placement.definition.limit, exclude: exclude, decisionId: decisionId)

@@ -21,6 +21,9 @@ struct DecideController<Context: RequestContext>: Sendable {
     /// In-process ranking time of a decision (profile and context read, candidates, filters,
     /// rules, diversity), without HTTP, JSON and logging.
     let rankTimer = Metrics.Timer(label: "kairos_decide_rank_duration_seconds")
+    /// In-process arbitration time of a decision at an action placement (rules, model, value,
+    /// levers, the draw, budgets), without HTTP, JSON and logging.
+    let arbitrationTimer = Metrics.Timer(label: "kairos_decide_arbitration_duration_seconds")
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.post("decide") { request, _ in

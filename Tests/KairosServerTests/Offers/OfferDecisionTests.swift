@@ -71,6 +71,9 @@ import Testing
             #expect(learning["winners"] == .array([.string(chosen)]))
             #expect(learning["propensity"]?.numberValue == probabilities[try #require(ids.firstIndex(of: chosen))])
             #expect(learning["context"]?["trait:tier=silver"] == 1)
+            // The in-process arbitration time is measured.
+            let metrics = try await client.send(.get, "/metrics", key: nil).body.stringValue ?? ""
+            #expect(metrics.contains("kairos_decide_arbitration_duration_seconds_count"))
         }
     }
 
