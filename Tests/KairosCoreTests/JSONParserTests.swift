@@ -11,6 +11,14 @@ import Testing
         #expect(value["c"] == .object([:]))
     }
 
+    @Test func nestedObjectsKeepTheirOwnFieldsAndARepeatedKeyItsLastValue() throws {
+        let value = try JSONParser.parse(
+            #"{"a": 1, "o": {"a": 2, "p": {"a": 3, "a": 4}, "b": [{"x": 1}, {}]}, "a": 5, "z": {"k": "v"}}"#)
+        #expect(value == ["a": 5, "o": ["a": 2, "p": ["a": 4], "b": [["x": 1], [:]]], "z": ["k": "v"]])
+        let wide = try JSONParser.parse("{" + (0..<100).map { "\"k\($0)\": \($0)" }.joined(separator: ",") + "}")
+        #expect(wide.objectValue?.count == 100 && wide["k42"] == 42)
+    }
+
     @Test func writerRoundTrips() throws {
         let value: JSONValue = ["name": "Ada \"L\"\n", "n": 42, "f": 1.5, "list": [true, nil, "ü"], "o": ["k": -3]]
         #expect(try JSONParser.parse(JSONWriter.bytes(value)) == value)
