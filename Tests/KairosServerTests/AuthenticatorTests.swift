@@ -54,4 +54,19 @@ import Testing
             #expect(throws: APIError.self) { try authenticator.authorize(headers: headers("Bearer nope"), required: .write, optional: true) }
         }
     }
+
+    /// A remembered header matches byte for byte: a Unicode-equivalent spelling of a known
+    /// Bearer key is checked against the digests (and refused), not found in the cache.
+    @Test func aUnicodeEquivalentHeaderIsNotTakenForARememberedOne() throws {
+        var keys = KeyRing()
+        keys.add("Key-1", scope: .secret)
+        let authenticator = Authenticator(keys: keys)
+        var known = HTTPFields()
+        known[.authorization] = "Bearer Key-1"
+        #expect(try authenticator.authorize(headers: known, required: .secret))
+        var kelvin = HTTPFields()
+        kelvin[.authorization] = "Bearer \u{212A}ey-1"  // KELVIN SIGN, canonically a K
+        #expect(kelvin[.authorization] == known[.authorization])  // equal as Swift strings
+        #expect(throws: APIError.self) { try authenticator.authorize(headers: kelvin, required: .secret) }
+    }
 }

@@ -1,26 +1,12 @@
-import Synchronization
-
 /// Decision ids: UUID version 7 (RFC 9562), the time in milliseconds first, then random bits. Ids
 /// made in time order sort in time order, so the decision log appends at the end of its index
-/// instead of writing all over it.
+/// instead of writing all over it. The random bits come from the system's generator: outcomes name
+/// their decision by id, so the ids of other people's decisions must not be guessable.
 public enum DecisionId {
-    /// SplitMix64 state, seeded once from the system's generator: the random bits of an id need
-    /// to be unique, not secret, and a system call per id costs more than the rest of it.
-    private static let state = Atomic<UInt64>(UInt64.random(in: .min ... .max))
-
     /// A new id for a decision made at `time`, as lowercase text (`0193…-7…-8…-…`).
     public static func make(at time: Millis) -> String {
-        let base = state.wrappingAdd(2 &* 0x9E37_79B9_7F4A_7C15, ordering: .relaxed).oldValue
-        return make(at: time, random: mix(base &+ 0x9E37_79B9_7F4A_7C15), mix(base &+ 2 &* 0x9E37_79B9_7F4A_7C15))
-    }
-
-    /// SplitMix64's finaliser.
-    @inline(__always)
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var generator = SystemRandomNumberGenerator()
+        return make(at: time, random: generator.next(), generator.next())
     }
 
     static func make(at time: Millis, random high: UInt64, _ low: UInt64) -> String {

@@ -165,7 +165,7 @@ public struct Ranker: Sendable {
         }
         // The best few by a bounded heap; all of them, sorted, only when the filter rejects so
         // many of the few that the scan did not reach its stopping point.
-        let head = plain ? limit * 2 : max(limit * 16, 64)
+        let head = plain ? max(limit * 2, 20) : max(limit * 16, 64)
         let scores = zip(candidates.items, candidates.values.lazy.map(\.score))
         let best = TopK.select(scores, k: head).map { ($0.item, candidates[$0.item]!) }
         if !scan(best) && candidates.count > head {

@@ -31,17 +31,18 @@ extension OfferEngine {
             key(name)
             output.append(UInt8(ascii: "["))
             var last = Double.nan
-            var lastText: ArraySlice<UInt8> = []
+            // Positions, not a slice: a slice would share the buffer and make every append copy it.
+            var lastText = 0..<0
             for index in candidates.indices {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 let value = number(index)
                 if value == last {
-                    output.append(contentsOf: lastText)
+                    for position in lastText { output.append(output[position]) }
                     continue
                 }
                 let start = output.count
                 if single { writeSingle(value, into: &output) } else { JSONWriter.writeNumber(value, into: &output) }
-                (last, lastText) = (value, output[start...])
+                (last, lastText) = (value, start..<output.count)
             }
             output.append(UInt8(ascii: "]"))
         }

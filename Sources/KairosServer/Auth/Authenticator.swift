@@ -21,7 +21,9 @@ public struct Authenticator: Sendable {
     /// (a tracking body may carry it instead).
     @discardableResult
     public func authorize(headers: HTTPFields, required: KeyScope, optional: Bool = false) throws(APIError) -> Bool {
-        let header = headers[.authorization]
+        // Only ASCII headers are remembered and looked up: `String` equality is Unicode
+        // equivalence (a Kelvin sign equals a K), and a key must match byte for byte.
+        let header = headers[.authorization].flatMap { $0.utf8.count <= KnownHeaders.longest && $0.utf8.allSatisfy { $0 < 0x80 } ? $0 : nil }
         if let header, let scope = known.scope(of: header) {
             try check(scope, required: required)
             return true
@@ -29,7 +31,9 @@ public struct Authenticator: Sendable {
         let key = presentedKey(headers)
         if key == nil && optional { return false }
         try authorize(key, required: required)
-        if let header, let key, let scope = keys.scope(of: key) { known.remember(header, scope) }
+        if let header, let key, let scope = keys.scope(of: key) {
+            known.remember(header, scope)
+        }
         return true
     }
 
@@ -108,10 +112,12 @@ public struct RequireKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Authorization headers known to carry a valid key (at most ``capacity``; forgotten all at once
-/// when full).
+/// Authorization headers known to carry a valid key (ASCII, at most ``longest`` bytes, at most
+/// ``capacity`` of them; forgotten all at once when full).
 final class KnownHeaders: Sendable {
     static let capacity = 256
+    /// Longer headers are checked every time rather than remembered.
+    static let longest = 512
     private let scopes = Mutex<[String: KeyScope]>([:])
 
     func scope(of header: String) -> KeyScope? { scopes.withLock { $0[header] } }
