@@ -4,8 +4,8 @@ extension OfferEngine {
     /// The logged record of the draw, as compact JSON: the shared context features, the
     /// candidates column by column (`id`, `group`, `value`, `lever`, `priority`, `propensity`,
     /// and `probability` of being chosen first: one list each, in the same order, so names are
-    /// not repeated 200 times), the winners, the first winner and the probability with which it
-    /// was chosen. Numbers but the probabilities keep single precision (about 7 significant
+    /// not repeated 200 times; `group` holds numbers into `groups`, the decision's distinct
+    /// groups), the winners, the first winner and the probability with which it was chosen. Numbers but the probabilities keep single precision (about 7 significant
     /// digits). Keys are in sorted order, as ``JSONWriter`` writes objects. ``PolicyLog`` turns
     /// it into a ``LoggedDecision``.
     public static func learningRecord(_ result: Arbitrator.Result) -> [UInt8] {
@@ -63,8 +63,30 @@ extension OfferEngine {
             writeSingle(Double(latest[name]!), into: &output)
         }
         output.append(contentsOf: #"},"offers":{"#.utf8)
-        column("group") { $0.encodedTaxonomy }
-        output.append(UInt8(ascii: ","))
+        // Groups by number into the list of the decision's distinct groups (a few, against one
+        // per candidate).
+        var groups: [[UInt8]] = []
+        var groupNumbers: [[UInt8]: Int] = [:]
+        key("group")
+        output.append(UInt8(ascii: "["))
+        for index in candidates.indices {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            let taxonomy = candidates[index].offer.encodedTaxonomy
+            let number = groupNumbers[taxonomy] ?? groups.count
+            if number == groups.count {
+                groups.append(taxonomy)
+                groupNumbers[taxonomy] = number
+            }
+            JSONWriter.writeNumber(Double(number), into: &output)
+        }
+        output.append(contentsOf: "],".utf8)
+        key("groups")
+        output.append(UInt8(ascii: "["))
+        for (index, group) in groups.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            output.append(contentsOf: group)
+        }
+        output.append(contentsOf: "],".utf8)
         column("id") { $0.encodedId }
         output.append(UInt8(ascii: ","))
         column("lever", single: true) { candidates[$0].offer.lever }

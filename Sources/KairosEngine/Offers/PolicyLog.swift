@@ -30,9 +30,18 @@ public enum PolicyLog {
         return (log, model)
     }
 
-    /// The logged offer columns as the candidate list of the log format.
+    /// The logged offer columns as the candidate list of the log format. `group` holds numbers
+    /// into `groups` (records before that held the group text itself, which is read as is).
     static func candidates(_ columns: JSONValue?) -> JSONValue? {
-        guard case .object(let columns)? = columns, case .array(let ids)? = columns["id"] else { return nil }
+        guard case .object(var columns)? = columns, case .array(let ids)? = columns["id"] else { return nil }
+        if case .array(let groups)? = columns.removeValue(forKey: "groups"), case .array(let numbers)? = columns["group"] {
+            columns["group"] = .array(numbers.map { number in
+                guard case .number(let value) = number, let index = Int(exactly: value), groups.indices.contains(index) else {
+                    return number
+                }
+                return groups[index]
+            })
+        }
         return .array(ids.indices.map { index in
             var candidate: [String: JSONValue] = [:]
             for (name, column) in columns {

@@ -9,7 +9,7 @@ import Testing
     @Test func theRecordIsCanonicalJSONWithEveryColumn() throws {
         var definitions: [OfferDefinition] = []
         for (index, value) in [12.345678912, 3.0, 0.000123456789].enumerated() {
-            var offer = OfferDefinition(id: "o\"\(index)", issue: "retention", group: "g", channels: ["web": .object([:])])
+            var offer = OfferDefinition(id: "o\"\(index)", issue: "retention", group: index == 1 ? "h" : "g", channels: ["web": .object([:])])
             offer.value = .constant(value)
             definitions.append(offer)
         }
@@ -28,7 +28,14 @@ import Testing
         #expect(record["offers"]?["value"] == [12.345679, 3, 0.00012345679])
         #expect(record["offers"]?["priority"] == [3.0864198, 0.75, 3.0864197e-05])
         #expect(record["offers"]?["probability"] == [1, 0, 0])
-        #expect(record["offers"]?["lever"] == [1, 1, 1] && record["offers"]?["group"] == ["retention/g", "retention/g", "retention/g"])
+        #expect(record["offers"]?["lever"] == [1, 1, 1])
+        #expect(record["offers"]?["group"] == [0, 1, 0] && record["offers"]?["groups"] == ["retention/g", "retention/h"])
+        // Off-policy evaluation reads the groups back as text, and still reads records that held the text.
+        let candidates = PolicyLog.candidates(record["offers"])?.arrayValue ?? []
+        #expect(candidates.map { $0["group"] } == ["retention/g", "retention/h", "retention/g"])
+        #expect(candidates.map { $0["id"] } == ["o\"0", "o\"1", "o\"2"])
+        let older: JSONValue = ["id": ["a", "b"], "group": ["x/y", "z/w"], "value": [1, 2]]
+        #expect(PolicyLog.candidates(older)?.arrayValue?.map { $0["group"] } == ["x/y", "z/w"])
         #expect(record["context"]?.objectValue?.isEmpty == false)
     }
 
