@@ -86,10 +86,11 @@ import Testing
 
 @Suite struct JSONAppendingTests {
     @Test func aFieldIsAddedToEncodedObjectsWithoutReencodingThem() throws {
-        let appended = JSONWriter.appending(field: "learning", .object(["k": 1]), to: JSONWriter.bytes(.object(["a": "x", "b": [1, 2]])))
+        let appended = JSONWriter.appending(
+            field: "learning", encoded: JSONWriter.bytes(.object(["k": 1])), to: JSONWriter.bytes(.object(["a": "x", "b": [1, 2]])))
         #expect(try JSONParser.parse(appended) == .object(["a": "x", "b": [1, 2], "learning": .object(["k": 1])]))
-        #expect(try JSONParser.parse(JSONWriter.appending(field: "q\"", .null, to: Array("{}".utf8))) == .object(["q\"": .null]))
+        #expect(try JSONParser.parse(JSONWriter.appending(field: "q\"", encoded: Array("null".utf8), to: Array("{}".utf8))) == .object(["q\"": .null]))
         // Not an object: left as it is.
-        #expect(JSONWriter.appending(field: "x", 1, to: Array("[1]".utf8)) == Array("[1]".utf8))
+        #expect(JSONWriter.appending(field: "x", encoded: Array("1".utf8), to: Array("[1]".utf8)) == Array("[1]".utf8))
     }
 }

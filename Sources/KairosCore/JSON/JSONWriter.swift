@@ -56,20 +56,8 @@ public enum JSONWriter {
     }
 
     /// `object` (compact JSON bytes of an object, as written here) with one more field at its end,
-    /// without decoding or re-encoding the rest.
-    public static func appending(field key: String, _ value: JSONValue, to object: [UInt8]) -> [UInt8] {
-        guard object.last == UInt8(ascii: "}") else { return object }
-        var output = object
-        output.removeLast()
-        if output.last != UInt8(ascii: "{") { output.append(UInt8(ascii: ",")) }
-        writeString(key, into: &output)
-        output.append(UInt8(ascii: ":"))
-        write(value, into: &output)
-        output.append(UInt8(ascii: "}"))
-        return output
-    }
-
-    /// `object` with one more field whose value is already encoded (`encoded`: compact JSON).
+    /// whose value is already encoded (`encoded`: compact JSON), without decoding or re-encoding
+    /// either; anything but an object is returned as it is.
     public static func appending(field key: String, encoded: [UInt8], to object: [UInt8]) -> [UInt8] {
         guard object.last == UInt8(ascii: "}") else { return object }
         var output = object

@@ -21,19 +21,16 @@ public struct Authenticator: Sendable {
     /// (a tracking body may carry it instead).
     @discardableResult
     public func authorize(headers: HTTPFields, required: KeyScope, optional: Bool = false) throws(APIError) -> Bool {
-        // Only ASCII headers are remembered and looked up: `String` equality is Unicode
-        // equivalence (a Kelvin sign equals a K), and a key must match byte for byte.
-        let header = headers[.authorization].flatMap { $0.utf8.count <= KnownHeaders.longest && $0.utf8.allSatisfy { $0 < 0x80 } ? $0 : nil }
+        let header = headers[.authorization]
         if let header, let scope = known.scope(of: header) {
             try check(scope, required: required)
             return true
         }
         let key = presentedKey(headers)
         if key == nil && optional { return false }
-        try authorize(key, required: required)
-        if let header, let key, let scope = keys.scope(of: key) {
-            known.remember(header, scope)
-        }
+        let scope = try scope(of: key)
+        try check(scope, required: required)
+        if let header { known.remember(header, scope) }
         return true
     }
 
@@ -76,6 +73,11 @@ public struct Authenticator: Sendable {
 
     /// Checks that `key` grants `required`: 401 when missing or unknown, 403 when too weak.
     public func authorize(_ key: String?, required: KeyScope) throws(APIError) {
+        try check(try scope(of: key), required: required)
+    }
+
+    /// The scope of `key`: 401 when missing or unknown.
+    private func scope(of key: String?) throws(APIError) -> KeyScope {
         guard let key, !key.isEmpty else {
             throw APIError(
                 status: 401, code: "unauthorized",
@@ -84,7 +86,7 @@ public struct Authenticator: Sendable {
         guard let scope = keys.scope(of: key) else {
             throw APIError(status: 401, code: "unauthorized", message: "unknown API key")
         }
-        try check(scope, required: required)
+        return scope
     }
 
     private func check(_ scope: KeyScope, required: KeyScope) throws(APIError) {
@@ -120,9 +122,19 @@ final class KnownHeaders: Sendable {
     static let longest = 512
     private let scopes = Mutex<[String: KeyScope]>([:])
 
-    func scope(of header: String) -> KeyScope? { scopes.withLock { $0[header] } }
+    /// Only ASCII headers are taken: `String` equality is Unicode equivalence (a Kelvin sign
+    /// equals a K), and a key must match byte for byte.
+    private static func takes(_ header: String) -> Bool {
+        header.utf8.count <= longest && header.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    func scope(of header: String) -> KeyScope? {
+        guard Self.takes(header) else { return nil }
+        return scopes.withLock { $0[header] }
+    }
 
     func remember(_ header: String, _ scope: KeyScope) {
+        guard Self.takes(header) else { return }
         scopes.withLock { scopes in
             if scopes.count >= Self.capacity { scopes.removeAll(keepingCapacity: true) }
             scopes[header] = scope
