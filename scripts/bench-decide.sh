@@ -8,6 +8,7 @@
 # number of profiles is the number of users; KEEP=1 WORK=DIR keeps and reuses the data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/decide-vs-healthz.sh
 DURATION=${1:-10}
 export USERS=${2:-10000}
 export ITEMS=${3:-5000}
@@ -44,22 +45,12 @@ RSS=$(ps -o rss= -p "$SERVER")
 
 echo "Kairos decide benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $PROFILES profiles, $ITEMS items"
 awk -v a="$T0" -v b="$T1" 'BEGIN { printf "start-up (replay and model rebuild): %.1f s\n", b - a }'
-HEALTH=$(wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/healthz")
-DECIDE=$(wrk -t2 -c64 -d"${DURATION}s" --latency -s scripts/wrk/decide.lua "http://127.0.0.1:$PORT")
-rate() { awk '/Requests\/sec/ {print $2}'; }
-pct() { awk -v p="$1" '$1 == p {print $2}'; }
-H=$(echo "$HEALTH" | rate)
-D=$(echo "$DECIDE" | rate)
-echo "healthz: $H req/s (p50 $(echo "$HEALTH" | pct 50%), p99 $(echo "$HEALTH" | pct 99%))"
-echo "decide:  $D req/s (p50 $(echo "$DECIDE" | pct 50%), p99 $(echo "$DECIDE" | pct 99%))"
-echo "$DECIDE" | grep -E "Non-2xx|Socket errors" || true
-awk -v h="$H" -v d="$D" 'BEGIN { printf "ratio decide / healthz: %.3f\n", d / h }'
+decide_vs_healthz "$PORT" "$DURATION" scripts/wrk/decide.lua "decide"
 METRICS=$(curl -sf "http://127.0.0.1:$PORT/metrics")
-echo "$METRICS" | awk '/^kairos_decide_rank_duration_seconds_sum/ {s=$2} /^kairos_decide_rank_duration_seconds_count/ {c=$2}
-  END { if (c > 0) printf "in-process ranking: %.0f µs per decision (mean of %d)\n", s / c * 1e6, c }'
+mean_timer "$PORT" kairos_decide_rank_duration_seconds "in-process ranking"
 echo "$METRICS" | awk '/^kairos_model_bytes/ {t += $2; printf "  %s %.1f MiB\n", $1, $2 / 1048576} END { printf "model memory: %.1f MiB\n", t / 1048576 }'
 echo "$METRICS" | grep -E "^kairos_model_(items|covisitation_pairs|sessions) "
 echo "server RSS with the models loaded: $((RSS / 1024)) MiB"
 BATCH=$(wrk -t2 -c16 -d"${DURATION}s" -s scripts/wrk/batch.lua "http://127.0.0.1:$PORT")
-B=$(echo "$BATCH" | rate)
+B=$(echo "$BATCH" | awk '/Requests\/sec/ {print $2}')
 awk -v b="$B" 'BEGIN { printf "ingest with the models updating: %.0f events/s (POST /v1/batch of 100 product events, 16 connections)\n", b * 100 }'

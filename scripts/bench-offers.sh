@@ -9,6 +9,7 @@
 # runs another binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/decide-vs-healthz.sh
 DURATION=${1:-10}
 export PROFILES=${2:-1000000}
 PORT=${PORT:-8098}
@@ -66,20 +67,9 @@ python3 scripts/bench-offers.py setup "$PORT"
 wrk -t2 -c64 -d3s "http://127.0.0.1:$PORT/healthz" >/dev/null
 wrk -t2 -c64 -d3s -s scripts/wrk/decide-offers.lua "http://127.0.0.1:$PORT" >/dev/null
 
-HEALTH=$(wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/healthz")
-DECIDE=$(wrk -t2 -c64 -d"${DURATION}s" --latency -s scripts/wrk/decide-offers.lua "http://127.0.0.1:$PORT")
-rate() { awk '/Requests\/sec/ {print $2}'; }
-pct() { awk -v p="$1" '$1 == p {print $2}'; }
-H=$(echo "$HEALTH" | rate)
-D=$(echo "$DECIDE" | rate)
-echo "healthz: $H req/s (p50 $(echo "$HEALTH" | pct 50%), p99 $(echo "$HEALTH" | pct 99%))"
-echo "decide (nba_home, 200 offers): $D req/s (p50 $(echo "$DECIDE" | pct 50%), p99 $(echo "$DECIDE" | pct 99%))"
-echo "$HEALTH$DECIDE" | grep -E "Non-2xx|Socket errors" || true
-awk -v h="$H" -v d="$D" 'BEGIN { printf "ratio decide / healthz: %.3f (64 connections, 2 wrk threads, %d s each)\n", d / h, '"$DURATION"' }'
+decide_vs_healthz "$PORT" "$DURATION" scripts/wrk/decide-offers.lua "decide (nba_home, 200 offers)"
 echo "server RSS after the decide run: $(($(ps -o rss= -p "$SERVER") / 1024)) MiB"
-curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^kairos_decide_arbitration_duration_seconds_sum/ {s=$2}
-  /^kairos_decide_arbitration_duration_seconds_count/ {c=$2}
-  END { if (c > 0) printf "in-process arbitration: %.0f µs per decision (mean of %d)\n", s / c * 1e6, c }'
+mean_timer "$PORT" kairos_decide_arbitration_duration_seconds "in-process arbitration"
 sleep 1  # the decision log writes every 20 ms
 python3 -c "import sqlite3, sys; row = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True).execute(
     'SELECT count(*), avg(length(body)) FROM decisions WHERE placement = ?', ('nba_home',)).fetchone()
