@@ -103,9 +103,10 @@ public final class BudgetLedger: Service, Sendable {
                 if !state.stopped { state.waiters.append(continuation) }
                 return state.stopped
             }
-            if stopped { continuation.resume(throwing: Self.unavailable) }
+            // Rung once the waiter is in: a write that took the state before it got there would
+            // otherwise leave it to the loop's next timed round (up to a second).
+            if stopped { continuation.resume(throwing: Self.unavailable) } else { doorbell.ring() }
         }
-        doorbell.ring()
     }
 
     static let unavailable = APIError(
