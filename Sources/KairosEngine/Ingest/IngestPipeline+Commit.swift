@@ -86,7 +86,7 @@ extension IngestPipeline {
     /// Dismissals and acceptances sent without a decision id still rest the offer they name.
     static func isOfferResponse(_ event: Event) -> Bool {
         guard event.name == OfferDefinition.dismissedEvent || event.name == OfferDefinition.acceptedEvent else { return false }
-        return event.json?["properties"]?["offerId"] != nil
+        return OfferEngine.offerNamed(in: event) != nil
     }
 
     /// Makes the trigger waits of acknowledged events durable before answering (a trigger without

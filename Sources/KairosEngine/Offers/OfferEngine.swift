@@ -121,13 +121,18 @@ public final class OfferEngine: Sendable {
         return result
     }
 
+    /// The offer an outcome event names: `properties.offerId`, `offer_id` or `actionId`.
+    public static func offerNamed(in event: Event) -> String? {
+        let properties = event.json?["properties"]
+        return properties?["offerId"]?.stringValue ?? properties?["offer_id"]?.stringValue ?? properties?["actionId"]?.stringValue
+    }
+
     /// Takes outcome events in (called by the ingest pipeline once they are stored): updates the
     /// model of their decision's placement and remembers dismissals, acceptances and positive
     /// responses for suppression. `person` is the event's profile key.
     public func observe(_ event: Event, person: String?, now: Millis) {
         guard let name = event.name else { return }
-        let properties = event.json?["properties"]
-        let named = properties?["offerId"]?.stringValue ?? properties?["offer_id"]?.stringValue ?? properties?["actionId"]?.stringValue
+        let named = Self.offerNamed(in: event)
         let offers = self.offers
         var learned: (String, Pending, Impression)?
         if let decisionId = event.decisionId {

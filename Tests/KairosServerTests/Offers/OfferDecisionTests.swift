@@ -102,10 +102,11 @@ import Testing
             var answer = try await Self.decide(client, request)
             #expect(answer["actions"]?[0]?["id"] == "bundle_small")
             #expect(answer["audit"]?.arrayValue?.first { $0["id"] == "bundle_big" }?["stage"] == "suppression")
-            // A dismissal rests the small one too: nothing is left.
+            // A dismissal rests the small one too (named the snake_case way, without a decision):
+            // nothing is left.
             try await client.send(
                 .post, "/v1/track", key: Keys.write,
-                json: #"{"userId":"ann","event":"Offer Dismissed","properties":{"offerId":"bundle_small"}}"#)
+                json: #"{"userId":"ann","event":"Offer Dismissed","properties":{"offer_id":"bundle_small"}}"#)
             answer = try await Self.decide(client, request)
             #expect(answer["actions"] == .array([]))
             #expect(answer["noAction"]?.stringValue != nil)
