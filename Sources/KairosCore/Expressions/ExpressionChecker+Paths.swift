@@ -13,6 +13,10 @@ extension ExpressionChecker {
         case "offer" where environment.offers:
             readsItem = true
             return resolved(Path(root: .item, keys: []))
+        case "propensity", "value" where environment.offers && !environment.priority:
+            throw ExpressionError(
+                "'\(name)' is known only in a placement's priority formula; an offer's rules run before it is (use offer.value for a constant value)",
+                at: syntax.location)
         case "propensity", "value", "lever":
             guard environment.offers else { break }
             readsItem = true

@@ -68,6 +68,7 @@ public final class PlacementSet: Sendable {
             if let actions = definition.actions, actions.priority != ActionArbitration.defaultPriority {
                 var environment = features.environment
                 environment.offers = true
+                environment.priority = true
                 do throws(ExpressionError) {
                     let formula = try Expression.compile(actions.priority, environment: environment)
                     guard [.number, .dyn, .null].contains(formula.resultType) else {
