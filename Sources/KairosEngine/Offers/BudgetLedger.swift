@@ -112,6 +112,15 @@ public final class BudgetLedger: Service, Sendable {
     static let unavailable = APIError(
         status: 503, code: "storage_unavailable", message: "the decision's budget use could not be stored")
 
+    /// Budget use of an offer's own budget, and of a campaign's, as the admin API shows it.
+    public func use(offer id: String, now: Millis) -> JSONValue { useJSON(Self.key(offer: id), now: now) }
+    public func use(campaign id: String, now: Millis) -> JSONValue { useJSON(Self.key(campaign: id), now: now) }
+
+    private func useJSON(_ key: String, now: Millis) -> JSONValue {
+        let use = use(of: key, now: now)
+        return .object(["today": .number(Double(use.today)), "total": .number(Double(use.total))])
+    }
+
     /// Budget use of a key today and in total.
     public func use(of key: String, now: Millis) -> (today: Int, total: Int) {
         state.withLock { state in

@@ -12,8 +12,7 @@ extension KairosApplication {
         let offers = pipeline.offers
         let describeOffer: @Sendable (OfferDefinition) -> JSONValue = { definition in
             guard case .object(var fields) = definition.json else { return definition.json }
-            let use = offers.ledger.use(of: "offer:\(definition.id)", now: Timestamp.now())
-            if !definition.budget.isEmpty { fields["budgetUsed"] = .object(["today": .number(Double(use.today)), "total": .number(Double(use.total))]) }
+            if !definition.budget.isEmpty { fields["budgetUsed"] = offers.ledger.use(offer: definition.id, now: Timestamp.now()) }
             return .object(fields)
         }
         DefinitionsController<BasicRequestContext, OfferDefinition>(
@@ -36,8 +35,7 @@ extension KairosApplication {
         ).addRoutes(to: admin.group("levers"))
         let describeCampaign: @Sendable (CampaignDefinition) -> JSONValue = { definition in
             guard case .object(var fields) = definition.json else { return definition.json }
-            let use = offers.ledger.use(of: "campaign:\(definition.id)", now: Timestamp.now())
-            fields["budgetUsed"] = .object(["today": .number(Double(use.today)), "total": .number(Double(use.total))])
+            fields["budgetUsed"] = offers.ledger.use(campaign: definition.id, now: Timestamp.now())
             return .object(fields)
         }
         DefinitionsController<BasicRequestContext, CampaignDefinition>(

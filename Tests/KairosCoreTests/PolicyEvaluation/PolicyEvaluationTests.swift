@@ -242,6 +242,8 @@ import Testing
         (#"{"chosen": "a", "propensity": 0.5, "reward": true}"#, "reward", "finite number"),
         (#"{"chosen": "a", "propensity": 0.5, "reward": 1, "decisionId": 7}"#, "decisionId", "must be a string"),
         (#"{"chosen": "a", "propensity": 0.5, "reward": 1, "timestamp": "yesterday"}"#, "timestamp", "RFC 3339"),
+        (#"{"chosen": "a", "propensity": 0.5, "reward": 1, "timestamp": 1e16}"#, "timestamp", "epoch milliseconds"),
+        (#"{"chosen": "a", "propensity": 0.5, "reward": 1, "placement": 3}"#, "placement", "must be a string"),
         (#"{"chosen": "a", "propensity": 0.5, "reward": 1, "context": [1]}"#, "context", "must be an object"),
         (#"{"chosen": "a", "propensity": 0.5, "reward": 1, "context": {"k": {}}}"#, "context.k", "number, boolean or string"),
         (#"{"chosen": "a", "propensity": 0.5, "reward": 1, "candidates": []}"#, "candidates", "non-empty array"),
