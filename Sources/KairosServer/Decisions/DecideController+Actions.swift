@@ -8,14 +8,11 @@ import KairosEngine
 /// other offer lost.
 extension DecideController {
     func decideActions(
-        placement: PlacementSet.Compiled, userId: String?, anonymousId: String?, requestContext: [String: JSONValue],
-        limit: Int?, exclude: Set<String>, audit: Bool
+        placement: PlacementSet.Compiled, profile: Profile?, personalized: Bool, userId: String?, anonymousId: String?,
+        requestContext: [String: JSONValue], limit: Int?, exclude: Set<String>, audit: Bool
     ) async throws -> Response {
         let profiles = pipeline.profiles
         let arbitration = placement.definition.actions!
-        let profile = userId.flatMap { profiles.profile(idKey: ProfileKey.user($0)) }
-            ?? anonymousId.flatMap { profiles.profile(idKey: ProfileKey.anonymous($0)) }
-        let personalized = profile?.consent.allows(Consent.personalization) ?? true
         let now = Timestamp.now()
         var context = EvaluationContext(event: .object(["context": .object(requestContext)]), now: now)
         if let profile, personalized {

@@ -68,14 +68,14 @@ struct DecideController<Context: RequestContext>: Sendable {
         let profiles = pipeline.profiles
         let recommender = profiles.recommender
         let (placement, defined) = recommender.placements.placement(placementId)
-        if defined, placement.definition.actions != nil {
-            return try await decideActions(
-                placement: placement, userId: userId, anonymousId: anonymousId, requestContext: requestContext, limit: limit,
-                exclude: exclude, audit: audit)
-        }
         let profile = userId.flatMap { profiles.profile(idKey: ProfileKey.user($0)) }
             ?? anonymousId.flatMap { profiles.profile(idKey: ProfileKey.anonymous($0)) }
-        let personalized = profile?.consent.allows("personalization") ?? true
+        let personalized = profile?.consent.allows(Consent.personalization) ?? true
+        if defined, placement.definition.actions != nil {
+            return try await decideActions(
+                placement: placement, profile: profile, personalized: personalized, userId: userId, anonymousId: anonymousId,
+                requestContext: requestContext, limit: limit, exclude: exclude, audit: audit)
+        }
         let now = Timestamp.now()
         var context = EvaluationContext(event: .object(["context": .object(requestContext)]), now: now)
         if placement.needsProfile, let profile, personalized {
