@@ -28,8 +28,20 @@ public final class OfferEngine: Sendable {
 
     struct PendingState: Sendable {
         var decisions: [String: Pending] = [:]
-        /// (deadline, decision id), in deadline order.
-        var deadlines: Deque<(Millis, String)> = []
+        /// (deadline, decision id) per attribution window: each queue is in deadline order, as
+        /// decisions with one window are made in time order (one queue for all would not be).
+        var deadlines: [Millis: Deque<(Millis, String)>] = [:]
+
+        /// The decision with the earliest deadline, taken out of its queue; only one due by `now`
+        /// when given.
+        mutating func popEarliest(dueBy now: Millis? = nil) -> String? {
+            var earliest: (deadline: Millis, window: Millis)?
+            for (window, queue) in deadlines {
+                if let (deadline, _) = queue.first, earliest == nil || deadline < earliest!.deadline { earliest = (deadline, window) }
+            }
+            guard let earliest, now.map({ earliest.deadline <= $0 }) ?? true else { return nil }
+            return deadlines[earliest.window]!.removeFirst().1
+        }
     }
 
     public let history: ActionHistory
@@ -108,9 +120,9 @@ public final class OfferEngine: Sendable {
             let impressions = result.chosen.map { Impression(offer: $0.offer.definition.id, tokens: $0.offer.tokens) }
             let overflow = pending.withLock { state -> [(String, Pending)] in
                 state.decisions[decisionId] = Pending(placement: id, person: person, shared: result.shared, impressions: impressions)
-                state.deadlines.append((now + window, decisionId))
+                state.deadlines[window, default: []].append((now + window, decisionId))
                 var overflow: [(String, Pending)] = []
-                while state.decisions.count > Self.maximumPending, let (_, oldest) = state.deadlines.popFirst() {
+                while state.decisions.count > Self.maximumPending, let oldest = state.popEarliest() {
                     if let entry = state.decisions.removeValue(forKey: oldest) { overflow.append((oldest, entry)) }
                 }
                 return overflow
@@ -171,8 +183,7 @@ public final class OfferEngine: Sendable {
     public func expire(now: Millis) -> Int {
         let due = pending.withLock { state -> [Pending] in
             var due: [Pending] = []
-            while let (deadline, id) = state.deadlines.first, deadline <= now {
-                state.deadlines.removeFirst()
+            while let id = state.popEarliest(dueBy: now) {
                 if let entry = state.decisions.removeValue(forKey: id) { due.append(entry) }
             }
             return due
