@@ -201,4 +201,13 @@ import Testing
             return
         }
     }
+
+    /// A number is required where a value or priority is computed; the error points at where the
+    /// expression starts, after any leading space.
+    @Test func aNumberIsRequiredWhereOneIsComputed() throws {
+        #expect(try Expression.compileNumber("1 + 2", what: "a value").resultType == .number)
+        #expect(throws: ExpressionError(message: "a value must be a number, but this expression is a string", line: 2, column: 3)) {
+            try Expression.compileNumber("\n  \"abc\"", what: "a value")
+        }
+    }
 }

@@ -50,6 +50,18 @@ public struct Expression: Sendable, CustomStringConvertible {
         return expression
     }
 
+    /// Like ``compile(_:environment:)``, but the result must be a number (or `dyn`, or `null`);
+    /// `what` names it in the error ("a value", "a priority").
+    public static func compileNumber(_ source: String, environment: ExpressionEnvironment = .init(), what: String)
+        throws(ExpressionError) -> Expression
+    {
+        let (expression, start) = try build(source, environment: environment)
+        guard [.number, .dyn, .null].contains(expression.resultType) else {
+            throw ExpressionError("\(what) must be a number, but this expression is \(expression.resultType.phrase)", at: start)
+        }
+        return expression
+    }
+
     private static func build(_ source: String, environment: ExpressionEnvironment)
         throws(ExpressionError) -> (expression: Expression, start: ExpressionLocation)
     {

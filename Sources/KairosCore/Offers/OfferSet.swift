@@ -129,12 +129,8 @@ public final class OfferSet: Sendable {
             }
             var value: Expression?
             if case .expression(let source) = definition.value {
-                do throws(ExpressionError) {
-                    let expression = try Expression.compile(source, environment: environment)
-                    guard [.number, .dyn, .null].contains(expression.resultType) else {
-                        throw ExpressionError("a value must be a number, but this is \(expression.resultType.phrase)", at: .start)
-                    }
-                    value = expression
+                do {
+                    value = try Expression.compileNumber(source, environment: environment, what: "a value")
                 } catch {
                     throw APIError.expression(error, field: "value", in: owner)
                 }

@@ -69,12 +69,8 @@ public final class PlacementSet: Sendable {
                 var environment = features.environment
                 environment.offers = true
                 environment.priority = true
-                do throws(ExpressionError) {
-                    let formula = try Expression.compile(actions.priority, environment: environment)
-                    guard [.number, .dyn, .null].contains(formula.resultType) else {
-                        throw ExpressionError("a priority must be a number, but this is \(formula.resultType.phrase)", at: .start)
-                    }
-                    priority = formula
+                do {
+                    priority = try Expression.compileNumber(actions.priority, environment: environment, what: "a priority")
                 } catch {
                     throw APIError.expression(error, field: "actions.priority", in: owner)
                 }

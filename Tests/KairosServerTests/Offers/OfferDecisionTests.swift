@@ -180,6 +180,7 @@ import Testing
                 ("/v1/admin/levers/l", #"{"weight":2}"#, "issue"),
                 ("/v1/admin/campaigns/c", #"{"budget":{"perDay":0}}"#, "budget"),
                 ("/v1/admin/placements/p", #"{"actions":["inapp"]}"#, "actions"),
+                ("/v1/admin/placements/p", #"{"actions":{"channel":"inapp","priority":"offer.name + \"!\""}}"#, "actions.priority"),
                 ("/v1/admin/placements/p", #"{"actions":{"channel":"inapp","outbound":"yes"}}"#, "actions"),
                 ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"validFrom":"2026-02-01T00:00:00Z","validTo":"2026-01-01T00:00:00Z"}"#, "validTo"),
                 ("/v1/admin/offers/x", #"{"issue":"i","group":"g","channels":{"inapp":{}},"validFrom":"soon"}"#, "validFrom"),
