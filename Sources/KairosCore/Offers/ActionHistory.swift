@@ -38,8 +38,7 @@ public final class ActionHistory: Sendable {
 
     /// `shardCount` is rounded up to a power of two, as the profiles' is.
     public init(shardCount: Int = 64) {
-        var count = 1
-        while count < max(1, shardCount) { count <<= 1 }
+        let count = ProfileBook.shardCount(shardCount)
         shards = (0..<count).map { _ in Shard() }
         shardMask = UInt64(count - 1)
     }

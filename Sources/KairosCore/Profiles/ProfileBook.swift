@@ -44,8 +44,7 @@ public final class ProfileBook: Sendable {
     public let recommender: Recommender
 
     public init(configuration: Configuration = Configuration()) {
-        var count = 1
-        while count < max(1, configuration.shardCount) { count <<= 1 }
+        let count = Self.shardCount(configuration.shardCount)
         self.shards = (0..<count).map { _ in Shard() }
         self.shardMask = UInt64(count - 1)
         self.recentEventLimit = configuration.recentEventLimit
@@ -152,6 +151,14 @@ public final class ProfileBook: Sendable {
     }
 
     // MARK: - Internals
+
+    /// `requested` rounded up to a power of two, so that a shard is found by masking a key's
+    /// ``stableHash(_:)`` (shared by everything sharded by person).
+    static func shardCount(_ requested: Int) -> Int {
+        var count = 1
+        while count < max(1, requested) { count <<= 1 }
+        return count
+    }
 
     @inline(__always)
     func shard(for key: String) -> Shard {
