@@ -15,6 +15,8 @@ public final class TriggerScheduler: Service, Sendable {
     let engine: TriggerEngine
     let worker: DeliveryWorker
     let configuration: DeliveryConfiguration
+    /// Caps, quiet hours and consent, shared by every message.
+    let contactPolicy: ContactPolicy
     let logger: Logger
     /// Decides at the action placement of a trigger that names one.
     let offers: OfferEngine?
@@ -31,6 +33,7 @@ public final class TriggerScheduler: Service, Sendable {
         self.engine = engine
         self.worker = worker
         self.configuration = configuration
+        self.contactPolicy = ContactPolicy(store: store, configuration: configuration)
         self.logger = logger
     }
 
@@ -158,7 +161,7 @@ public final class TriggerScheduler: Service, Sendable {
     private func suppression(
         for message: Message, profile: Profile, channel: ChannelDefinition?, wait: PendingWait
     ) async throws -> String? {
-        try await ContactPolicy(store: store, configuration: configuration).refusal(
+        try await contactPolicy.refusal(
             channel: channel, channelId: message.channel, profile: profile,
             timeZone: wait.event["context"]?["timezone"]?.stringValue, now: message.createdAt)
     }
