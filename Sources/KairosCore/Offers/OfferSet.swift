@@ -92,6 +92,12 @@ public final class OfferSet: Sendable {
 
     public func offer(id: String) -> Compiled? { byId[id].map { offers[$0] } }
 
+    /// The events that count as a positive response to offer `id` (the defaults for an offer no
+    /// longer defined).
+    public func positiveEvents(of id: String) -> [String] {
+        offer(id: id)?.definition.positiveEvents ?? OfferDefinition.defaultPositiveEvents
+    }
+
     /// Compiles offers against the features in force; a bad expression or template is a 422
     /// naming the offer, the field and the line and column; an unknown campaign a 422 on `campaign`.
     public static func compile(

@@ -116,7 +116,7 @@ public final class OfferEngine: Sendable {
                     result.chosen.map { PersonTouch(person: person, touch: ActionTouch(offer: $0.offer.definition.id, kind: .impression, time: now)) },
                     now: now)
             }
-            let window = placement.definition.actions?.attributionWindow ?? 86_400_000
+            let window = arbitrator.arbitration.attributionWindow
             let impressions = result.chosen.map { Impression(offer: $0.offer.definition.id, tokens: $0.offer.tokens) }
             let overflow = pending.withLock { state -> [(String, Pending)] in
                 state.decisions[decisionId] = Pending(placement: id, person: person, shared: result.shared, impressions: impressions)
@@ -154,7 +154,7 @@ public final class OfferEngine: Sendable {
                     ?? (entry.impressions.count == 1 ? 0 : nil)
                 guard let position, !entry.impressions[position].resolved else { return nil }
                 let offer = entry.impressions[position].offer
-                let positives = offers.offer(id: offer)?.definition.positiveEvents ?? OfferDefinition.defaultPositiveEvents
+                let positives = offers.positiveEvents(of: offer)
                 guard positives.contains(name) else { return nil }
                 entry.impressions[position].resolved = true
                 let impression = entry.impressions[position]
@@ -172,7 +172,7 @@ public final class OfferEngine: Sendable {
         var kinds: [ActionTouch.Kind] = []
         if name == OfferDefinition.dismissedEvent { kinds.append(.dismissed) }
         if name == OfferDefinition.acceptedEvent { kinds.append(.accepted) }
-        let positives = offers.offer(id: offer)?.definition.positiveEvents ?? OfferDefinition.defaultPositiveEvents
+        let positives = offers.positiveEvents(of: offer)
         if positives.contains(name) { kinds.append(.positive) }
         ledger.record(kinds.map { PersonTouch(person: person, touch: ActionTouch(offer: offer, kind: $0, time: event.timestamp)) }, now: now)
     }
