@@ -41,7 +41,7 @@ public enum FeatureHasher {
             Token(name: "action:\(offer.id)"), Token(name: "group:\(offer.taxonomy)"), Token(name: "issue:\(offer.issue)"),
         ]
         for key in offer.attributes.keys.sorted() {
-            tokens += Self.tokens("attribute:\(key)", offer.attributes[key]!)
+            Self.append("attribute:\(key)", offer.attributes[key]!, to: &tokens)
         }
         return tokens
     }
@@ -49,9 +49,10 @@ public enum FeatureHasher {
     /// The shared features of a decision: traits, features, segments and the request context.
     public static func context(_ context: EvaluationContext, request: [String: JSONValue]) -> [Token] {
         var tokens: [Token] = [Token(name: "bias")]
+        tokens.reserveCapacity(32)
         if case .object(let traits)? = context.profile?["traits"] {
             for key in traits.keys.sorted() where !skippedTraits.contains(key) {
-                tokens += Self.tokens("trait:\(key)", traits[key]!)
+                Self.append("trait:\(key)", traits[key]!, to: &tokens)
             }
         }
         for name in context.features.keys.sorted() {
@@ -64,24 +65,24 @@ public enum FeatureHasher {
             }
         }
         for segment in context.segments.sorted() { tokens.append(Token(name: "segment:\(segment)")) }
-        for key in request.keys.sorted() { tokens += Self.tokens("context:\(key)", request[key]!) }
+        for key in request.keys.sorted() { Self.append("context:\(key)", request[key]!, to: &tokens) }
         return tokens
     }
 
     /// Tokens of one JSON value under `prefix`: categories for strings and booleans, a scaled
     /// number for numbers, one category per string element of a short list.
-    static func tokens(_ prefix: String, _ value: JSONValue) -> [Token] {
+    /// Appended to `tokens`, without a list of their own.
+    static func append(_ prefix: String, _ value: JSONValue, to tokens: inout [Token]) {
         switch value {
-        case .number(let number) where number.isFinite: return [Token(name: prefix, value: scaled(number))]
-        case .bool(let flag): return [Token(name: "\(prefix)=\(flag)")]
+        case .number(let number) where number.isFinite: tokens.append(Token(name: prefix, value: scaled(number)))
+        case .bool(let flag): tokens.append(Token(name: "\(prefix)=\(flag)"))
         case .string(let text) where !text.isEmpty && text.utf8.count <= maximumTextLength:
-            return [Token(name: "\(prefix)=\(text)")]
+            tokens.append(Token(name: "\(prefix)=\(text)"))
         case .array(let elements) where elements.count <= 16:
-            return elements.compactMap { element in
-                guard case .string(let text) = element, text.utf8.count <= maximumTextLength else { return nil }
-                return Token(name: "\(prefix)=\(text)")
+            for case .string(let text) in elements where text.utf8.count <= maximumTextLength {
+                tokens.append(Token(name: "\(prefix)=\(text)"))
             }
-        default: return []
+        default: break
         }
     }
 
