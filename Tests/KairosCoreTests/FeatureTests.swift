@@ -241,11 +241,11 @@ import Testing
         #expect(footprint.bytes < 8 * 1024, "seed \(seed): \(footprint.bytes) bytes")
     }
 
-    @Test func arraysGrowByAQuarterAndTrimGivesCapacityBack() {
+    @Test func arraysGrowByAnEighthAndTrimGivesCapacityBack() {
         var array: [Int] = []
         for value in 0..<1000 {
             FeatureState.append(value, to: &array)
-            #expect(array.capacity <= array.count + max(2, array.count / 4) + 2, "count \(array.count), capacity \(array.capacity)")
+            #expect(array.capacity <= array.count + max(1, array.count / 8) + 2, "count \(array.count), capacity \(array.capacity)")
         }
         array.removeLast(900)
         FeatureState.trim(&array)

@@ -36,7 +36,7 @@ extension ProfileBook {
         for shard in shards {
             shard.state.withLock { state in
                 for profile in state.profiles.values {
-                    bytes += profile.features.footprint + FeatureState.heapBytes(profile.segments)
+                    bytes += profile.features.footprint + MemoryLayout<SegmentSlots>.size + profile.segments.heapBytes
                     profiles += 1
                 }
             }

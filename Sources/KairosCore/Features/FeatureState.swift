@@ -28,11 +28,20 @@ public struct FeatureState: Sendable, Equatable {
     }
 
     /// A remembered time: of the last/first matching event, or a distinct value's hash and latest
-    /// time (24 bytes). The value of a last/first feature is kept in ``values``.
+    /// time (16 bytes: the slot shares a word with the value's 48-bit hash). The value of a
+    /// last/first feature is kept in ``values``.
     struct Mark: Sendable, Equatable {
         var time: Millis
-        var hash: UInt64
-        var slot: UInt16
+        /// The slot in the top 16 bits, the hash in the low 48.
+        private(set) var key: UInt64
+
+        init(time: Millis, hash: UInt64, slot: UInt16) {
+            self.time = time
+            self.key = UInt64(slot) << 48 | (hash & 0xFFFF_FFFF_FFFF)
+        }
+
+        var slot: UInt16 { UInt16(truncatingIfNeeded: key >> 48) }
+        var hash: UInt64 { key & 0xFFFF_FFFF_FFFF }
     }
 
     /// The value of a last/first feature.
@@ -41,21 +50,27 @@ public struct FeatureState: Sendable, Equatable {
         var slot: UInt16
     }
 
-    /// A categorical value's count in one time bucket (top-N features): 32 bytes.
+    /// A categorical value's count in one time bucket (top-N features): 24 bytes. A bucket's count
+    /// saturates at 65,535 events of one value for one person.
     struct Tally: Sendable, Equatable {
         var value: String
         private var storedBucket: UInt32
-        var count: UInt32
+        private var storedCount: UInt16
         var slot: UInt16
 
         init(slot: UInt16, bucket: Int64, count: UInt32, value: String) {
             self.value = value
             self.storedBucket = UInt32(clamping: bucket)
-            self.count = count
+            self.storedCount = UInt16(clamping: count)
             self.slot = slot
         }
 
         var bucket: Int64 { Int64(storedBucket) }
+
+        var count: UInt32 {
+            get { UInt32(storedCount) }
+            set { storedCount = UInt16(clamping: newValue) }
+        }
     }
 
     // Arrays grow by small steps and are trimmed when pruned (``FeatureState/append(_:to:)``):
@@ -72,6 +87,15 @@ public struct FeatureState: Sendable, Equatable {
 
     public init() {}
 
+    /// Reallocates an array at exactly its count when it has room to spare.
+    static func fit<Element>(_ array: inout [Element]) {
+        guard array.capacity > array.count else { return }
+        array = array.isEmpty ? [] : Array(unsafeUninitializedCapacity: array.count) { buffer, count in
+            _ = buffer.initialize(from: array)
+            count = array.count
+        }
+    }
+
     /// Drops everything a slot holds (a feature was removed or redefined).
     mutating func remove(slots: Set<UInt16>) {
         guard !slots.isEmpty else { return }
@@ -81,22 +105,17 @@ public struct FeatureState: Sendable, Equatable {
         tallies.removeAll { slots.contains($0.slot) }
     }
 
-    /// Appends without doubling the capacity: at most a quarter (and 2 elements) to spare.
+    /// Appends without doubling the capacity: at most an eighth (or 1 element) to spare.
     @inline(__always)
     static func append<Element>(_ element: Element, to array: inout [Element]) {
-        if array.count == array.capacity { array.reserveCapacity(array.count + Swift.max(2, array.count / 4)) }
+        if array.count == array.capacity { array.reserveCapacity(array.count + Swift.max(1, array.count / 8)) }
         array.append(element)
     }
 
     /// Gives back unused capacity after elements were removed.
     @inline(__always)
     static func trim<Element>(_ array: inout [Element]) {
-        if array.capacity > array.count + Swift.max(4, array.count / 2) {
-            array = array.isEmpty ? [] : Array(unsafeUninitializedCapacity: array.count) { buffer, count in
-                _ = buffer.initialize(from: array)
-                count = array.count
-            }
-        }
+        if array.capacity > array.count + Swift.max(4, array.count / 2) { fit(&array) }
     }
 
     /// Combines another profile's state into this one (identity merge). Aggregates add up,
@@ -161,7 +180,7 @@ public struct FeatureState: Sendable, Equatable {
                 Self.append(Held(value: value, slot: mark.slot), to: &values)
             }
         case .distinct, .sessionItems:
-            if let index = marks.firstIndex(where: { $0.slot == mark.slot && $0.hash == mark.hash }) {
+            if let index = marks.firstIndex(where: { $0.key == mark.key }) {
                 marks[index].time = Swift.max(marks[index].time, mark.time)
                 return
             }

@@ -16,7 +16,7 @@ public struct Profile: Sendable, Equatable {
     /// Real-time feature state (see ``FeatureState``).
     public var features: FeatureState
     /// Slots of the segments the profile is in (see ``SegmentSet``).
-    public var segments: [UInt16]
+    public var segments: SegmentSlots
     /// Latest item interactions, oldest first (see ``ItemTouch``).
     public var items: [ItemTouch]
 

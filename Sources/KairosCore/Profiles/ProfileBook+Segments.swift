@@ -59,7 +59,7 @@ extension ProfileBook {
             let member = segment.condition.matches(context)
             let index = profile.segments.firstIndex(of: segment.slot)
             if member && index == nil {
-                FeatureState.append(segment.slot, to: &profile.segments)
+                profile.segments.append(segment.slot)
                 context.segments.append(segment.definition.id)
                 transitions.append(transition(segment, entered: true, profile, event, now))
             } else if !member, let index {

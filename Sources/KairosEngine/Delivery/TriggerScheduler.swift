@@ -115,7 +115,7 @@ public final class TriggerScheduler: Service, Sendable {
         let result = try await offers.decide(
             placement: placement, profile: profile, context: decisionContext, requestContext: requestContext, limit: 1,
             decisionId: decisionId)
-        var logged: [String: JSONValue] = [
+        let logged: [String: JSONValue] = [
             "decisionId": .string(decisionId), "placement": .string(placementId), "trigger": .string(trigger.definition.id),
             "actions": .array(result.chosen.map { .object(["id": .string($0.offer.definition.id), "score": .number($0.priority)]) }),
             "noAction": result.chosen.isEmpty ? .string(result.noAction ?? "nothing to offer") : .bool(false),

@@ -1,0 +1,74 @@
+/// The slots of the segments one profile is in, in joining order.
+///
+/// Most profiles are in a handful of segments: up to three slots are kept inline (no heap block,
+/// which would cost ~48 bytes of header for 2 slots); more move to a heap array.
+public struct SegmentSlots: Sendable, Equatable, RandomAccessCollection, ExpressibleByArrayLiteral {
+    /// Up to three inline slots in the low 48 bits and their count in the top 16, or
+    /// ``spilled`` when the slots are in ``heap``.
+    private var inline: UInt64 = 0
+    private var heap: [UInt16] = []
+
+    private static let spilled: UInt64 = 0xFFFF << 48
+    private static let inlineCapacity = 3
+
+    public init() {}
+
+    public init(arrayLiteral elements: UInt16...) {
+        for element in elements { append(element) }
+    }
+
+    private var isSpilled: Bool { inline == Self.spilled }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { isSpilled ? heap.count : Int(inline >> 48) }
+
+    public subscript(position: Int) -> UInt16 {
+        precondition(position >= 0 && position < endIndex, "segment slot index out of range")
+        return isSpilled ? heap[position] : UInt16(truncatingIfNeeded: inline >> (16 * UInt64(position)))
+    }
+
+    /// Adds a slot at the end.
+    public mutating func append(_ slot: UInt16) {
+        if isSpilled {
+            FeatureState.append(slot, to: &heap)
+            return
+        }
+        let count = Int(inline >> 48)
+        if count < Self.inlineCapacity {
+            let shift = 16 * UInt64(count)
+            inline = (inline & ~(0xFFFF << shift) & 0xFFFF_FFFF_FFFF) | UInt64(slot) << shift | UInt64(count + 1) << 48
+        } else {
+            var all = Array(self)
+            all.append(slot)
+            heap = all
+            inline = Self.spilled
+        }
+    }
+
+    /// Removes the slot at `position`, keeping the order of the others.
+    public mutating func remove(at position: Int) {
+        var all = Array(self)
+        all.remove(at: position)
+        self = SegmentSlots(all)
+    }
+
+    /// Removes the slots that match.
+    public mutating func removeAll(where shouldBeRemoved: (UInt16) throws -> Bool) rethrows {
+        let kept = try filter { try !shouldBeRemoved($0) }
+        if kept.count != count { self = SegmentSlots(kept) }
+    }
+
+    init(_ slots: [UInt16]) {
+        if slots.count > Self.inlineCapacity {
+            heap = slots
+            inline = Self.spilled
+        } else {
+            for slot in slots { append(slot) }
+        }
+    }
+
+    public static func == (lhs: SegmentSlots, rhs: SegmentSlots) -> Bool { lhs.elementsEqual(rhs) }
+
+    /// Heap bytes beyond the struct itself (none while inline).
+    var heapBytes: Int { isSpilled ? FeatureState.heapBytes(heap) : 0 }
+}
