@@ -1,7 +1,7 @@
 /// The compiled, immutable triggers and channels in force.
 public final class TriggerSet: Sendable {
-    /// One compiled trigger.
-    public struct Compiled: Sendable {
+    /// One compiled trigger (a reference, so matching every event against the set copies nothing).
+    public final class Compiled: Sendable {
         public let definition: TriggerDefinition
         public let when: Expression
         public let condition: Expression?
@@ -28,7 +28,8 @@ public final class TriggerSet: Sendable {
 
     public let triggers: [Compiled]
     public let channels: [String: ChannelDefinition]
-    let needsProfile: Bool
+    /// How much of `profile.*` the triggers' `when` and `condition` read.
+    public let profileReads: ProfileReads
     /// Features read by some trigger's `when` or `condition` (what must be computed to test them).
     public let conditionFeatures: Set<String>
 
@@ -37,7 +38,7 @@ public final class TriggerSet: Sendable {
     init(triggers: [Compiled], channels: [String: ChannelDefinition]) {
         self.triggers = triggers
         self.channels = channels
-        needsProfile = triggers.contains { ($0.condition?.source.contains("profile") ?? false) }
+        profileReads = ProfileReads(of: triggers.flatMap { [$0.when.source, $0.condition?.source].compactMap { $0 } })
         conditionFeatures = triggers.reduce(into: Set<String>()) { result, trigger in
             result.formUnion(trigger.when.referencedFeatures)
             result.formUnion(trigger.condition?.referencedFeatures ?? [])

@@ -120,17 +120,40 @@ extension ProfileBook {
     public func expressionContext(
         _ profile: Profile, event: Event?, now: Millis, features only: Set<String>? = nil
     ) -> EvaluationContext {
-        let features = self.features
-        let segments = self.segments
         var context = EvaluationContext(
             event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
-        context.profile = profileJSON(profile)
+        fill(&context, from: profile, reads: .full, features: only, now: now)
+        return context
+    }
+
+    /// The context of a rule about the person behind `idKey`, read under its shard's lock (the
+    /// profile is not copied out): `profile.*` only as far as `reads` asks, the named feature
+    /// values and the segments. `nil` when the person is unknown.
+    public func expressionContext(
+        idKey: String, event: Event, now: Millis, profile reads: ProfileReads, features only: Set<String>
+    ) -> EvaluationContext? {
+        var context = EvaluationContext(event: event.json ?? Self.minimalJSON(event), eventTimestamp: event.timestamp, now: now)
+        for _ in 0..<4 {  // a merge in progress may move the profile between the two lookups
+            guard let key = resolve(idKey) else { return nil }
+            let found = shard(for: key).state.withLock { state -> Bool in
+                guard let index = state.profiles.index(forKey: key) else { return false }
+                fill(&context, from: state.profiles.values[index], reads: reads, features: only, now: now)
+                return true
+            }
+            if found { return context }
+        }
+        return nil
+    }
+
+    private func fill(_ context: inout EvaluationContext, from profile: Profile, reads: ProfileReads, features only: Set<String>?, now: Millis) {
+        let features = self.features
+        let segments = self.segments
+        if reads != .none { context.profile = profileJSON(profile, full: reads == .full) }
         if let only {
-            context.features = profile.features.values(of: only, features, now: now)
+            if !only.isEmpty { context.features = profile.features.values(of: only, features, now: now) }
         } else {
             context.features = profile.features.values(features, now: now)
         }
         context.segments = profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }
-        return context
     }
 }

@@ -29,9 +29,11 @@ public final class TriggerEngine: Sendable {
             if !whenReadsProfile && !trigger.when.matches(context) { continue }
             if (trigger.condition != nil || whenReadsProfile) && !profileLoaded {
                 profileLoaded = true
-                if let profile = profiles.profile(idKey: Self.idKey(event)) {
-                    context = profiles.expressionContext(
-                        profile, event: event, now: event.receivedAt, features: set.conditionFeatures)
+                if let known = profiles.expressionContext(
+                    idKey: Self.idKey(event), event: event, now: event.receivedAt, profile: set.profileReads,
+                    features: set.conditionFeatures)
+                {
+                    context = known
                 }
             }
             if whenReadsProfile && !trigger.when.matches(context) { continue }

@@ -1,0 +1,21 @@
+/// How much of the profile a set of expressions reads as `profile.*`: building the full object
+/// (counters, times, consent) on every event costs more than the rules themselves.
+public enum ProfileReads: Sendable, Comparable {
+    /// No `profile.*` path.
+    case none
+    /// Only the ids and traits.
+    case traits
+    /// Counters, first and last seen, consent as well.
+    case full
+
+    /// What the expressions with these sources read.
+    public init(of sources: [String]) {
+        if sources.contains(where: SegmentSet.readsProfileDetails) {
+            self = .full
+        } else if sources.contains(where: { $0.contains("profile") }) {
+            self = .traits
+        } else {
+            self = .none
+        }
+    }
+}

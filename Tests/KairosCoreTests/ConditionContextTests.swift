@@ -1,0 +1,53 @@
+import Testing
+
+@testable import KairosCore
+
+/// The context trigger rules are tested in: read under the profile's lock, with only as much of
+/// the profile as the rules read.
+@Suite struct ConditionContextTests {
+    @Test func profileReadsFollowTheSources() {
+        #expect(ProfileReads(of: ["event.name == \"A\"", "features.views_1h > 2"]) == .none)
+        #expect(ProfileReads(of: ["event.name == \"A\"", "profile.traits.tier == \"gold\""]) == .traits)
+        #expect(ProfileReads(of: ["profile.traits.tier == \"gold\"", "profile.eventCounts[\"Order\"] > 1"]) == .full)
+        #expect(ProfileReads(of: []) == .none)
+    }
+
+    @Test func theContextHasWhatTheRulesReadAndTheSameAnswersAsTheFullOne() throws {
+        let book = ProfileBook()
+        book.install(try FeatureSet.compile([.init(id: "views", aggregation: .count, filter: "event.name == \"Viewed\"")]))
+        book.install(try SegmentSet.compile([.init(id: "viewers", condition: "features.views >= 2")], features: book.features), now: 0)
+        let start: Millis = 1_800_000_000_000
+        for index in 1...3 {
+            book.apply(
+                Event(
+                    seq: Int64(index), messageId: "m\(index)", type: .track, name: "Viewed", userId: "u1", anonymousId: nil,
+                    previousId: nil, timestamp: start + Millis(index), receivedAt: start + Millis(index),
+                    traits: index == 1 ? ["tier": "gold"] : nil, consent: nil))
+        }
+        let event = Event(
+            seq: 4, messageId: "m4", type: .track, name: "Viewed", userId: "u1", anonymousId: nil, previousId: nil,
+            timestamp: start + 10, receivedAt: start + 10, traits: nil, consent: nil)
+        let now = start + 10
+
+        let bare = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .none, features: ["views"]))
+        #expect(bare.profile == nil)
+        #expect(bare.features == ["views": .number(3)])
+        #expect(bare.segments == ["viewers"])
+
+        let traits = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .traits, features: []))
+        #expect(traits.profile?["traits"] == .object(["tier": "gold"]))
+        #expect(traits.profile?["eventCounts"] == nil)
+        #expect(traits.features.isEmpty)
+
+        let full = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .full, features: ["views"]))
+        let reference = book.expressionContext(try #require(book.profile(idKey: "u:u1")), event: event, now: now, features: ["views"])
+        #expect(full.profile == reference.profile)
+        #expect(full.features == reference.features && full.segments == reference.segments)
+        for rule in ["profile.traits.tier == \"gold\" && features.views == 3", "profile.eventCounts[\"Viewed\"] == 3", "\"viewers\" in segments"] {
+            let expression = try Expression.compile(rule, environment: book.features.environment)
+            #expect(expression.matches(full) && expression.matches(reference), "\(rule)")
+        }
+
+        #expect(book.expressionContext(idKey: "u:nobody", event: event, now: now, profile: .full, features: []) == nil)
+    }
+}
