@@ -19,6 +19,9 @@ public final class FeatureSet: Sendable {
         /// Position of the filter among the set's distinct filters (features with the same filter
         /// text share one evaluation per event); -1 without a filter.
         let filterIndex: Int
+        /// Position of the value expression among the set's distinct value texts (evaluated once
+        /// per event however many features read it); -1 without a value.
+        let valueIndex: Int
         /// Copies of the definition's hot fields (reading them from `definition` would copy, retain
         /// and release its strings on every event).
         let aggregation: FeatureDefinition.Aggregation
@@ -28,7 +31,7 @@ public final class FeatureSet: Sendable {
 
         init(
             slot: UInt16, definition: FeatureDefinition, filter: Expression?, value: Expression?, bucketWidth: Millis,
-            filterIndex: Int = -1
+            filterIndex: Int = -1, valueIndex: Int = -1
         ) {
             self.slot = slot
             self.definition = definition
@@ -36,6 +39,7 @@ public final class FeatureSet: Sendable {
             self.value = value
             self.bucketWidth = bucketWidth
             self.filterIndex = filter == nil ? -1 : filterIndex
+            self.valueIndex = value == nil ? -1 : valueIndex
             self.aggregation = definition.aggregation
             self.window = definition.window
             self.isSession = definition.isSession
@@ -59,6 +63,8 @@ public final class FeatureSet: Sendable {
     let needsFullProfile: Bool
     /// Number of distinct filter texts (see ``Compiled/filterIndex``).
     let filterCount: Int
+    /// Number of distinct value texts (see ``Compiled/valueIndex``).
+    let valueCount: Int
     /// Slots of the session features (cleared when a new session starts).
     let sessionSlots: Set<UInt16>
     /// Inactivity that ends a session (the shortest of the session features' timeouts).
@@ -91,6 +97,7 @@ public final class FeatureSet: Sendable {
         needsProfile = sources.contains { $0.contains("profile") }
         needsFullProfile = sources.contains(where: SegmentSet.readsProfileDetails)
         filterCount = (features.map(\.filterIndex).max() ?? -1) + 1
+        valueCount = (features.map(\.valueIndex).max() ?? -1) + 1
         needsFeatureValues = features.contains { !($0.filter?.referencedFeatures.isEmpty ?? true) || !($0.value?.referencedFeatures.isEmpty ?? true) }
         sessionSlots = Set(features.filter(\.isSession).map(\.slot))
         sessionTimeout = features.filter(\.definition.isSession).map(\.definition.sessionTimeout).min() ?? 30 * 60_000
@@ -127,6 +134,7 @@ public final class FeatureSet: Sendable {
         var slots = SlotAllocator(next: previous.nextSlot, kind: "features")
         var result: [Compiled] = []
         var filterIndexes: [String: Int] = [:]
+        var valueIndexes: [String: Int] = [:]
         for index in order {
             let (definition, filter, value) = compiled[index]
             let old = previous.feature(id: definition.id).flatMap { $0.definition == definition ? $0.slot : nil }
@@ -137,10 +145,15 @@ public final class FeatureSet: Sendable {
                 filterIndex = filterIndexes[source] ?? filterIndexes.count
                 filterIndexes[source] = filterIndex
             }
+            var valueIndex = -1
+            if let source = definition.value {
+                valueIndex = valueIndexes[source] ?? valueIndexes.count
+                valueIndexes[source] = valueIndex
+            }
             result.append(
                 Compiled(
                     slot: slot, definition: definition, filter: filter, value: value, bucketWidth: width,
-                    filterIndex: filterIndex))
+                    filterIndex: filterIndex, valueIndex: valueIndex))
         }
         return FeatureSet(features: result, nextSlot: slots.next)
     }

@@ -74,6 +74,7 @@ extension FeatureState {
     /// Values of the named features only.
     func values(of ids: Set<String>, _ features: FeatureSet, now: Millis) -> [String: ExpressionValue] {
         var result: [String: ExpressionValue] = [:]
+        result.reserveCapacity(ids.count)
         for id in ids {
             if let feature = features.feature(id: id) {
                 result[id] = value(of: feature, now: now, sessionTimeout: features.sessionTimeout)

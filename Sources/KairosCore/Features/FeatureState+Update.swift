@@ -29,10 +29,20 @@ extension FeatureState {
         // pruning (reads ignore them anyway; pruning only keeps memory bounded).
         let prune = features.pruneInterval != Millis.max && latest / features.pruneInterval != prunedAt / features.pruneInterval
         if prune { prunedAt = latest }
-        // One verdict per distinct filter text: 0 unknown, 1 matches, 2 does not.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Swift.max(1, features.filterCount)) { verdicts in
-            verdicts.initialize(repeating: 0)
-            fold(time: time, latest: latest, context: context, features: features, only: only, verdicts: verdicts)
+        // One verdict per distinct filter text (0 unknown, 1 matches, 2 does not) and one value per
+        // distinct value text, each computed at most once for this event.
+        let filterCount = features.filterCount
+        let valueCount = features.valueCount
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Swift.max(1, filterCount + valueCount)) { flags in
+            withUnsafeTemporaryAllocation(of: ExpressionValue.self, capacity: Swift.max(1, valueCount)) { values in
+                flags.initialize(repeating: 0)
+                let memo = Memo(
+                    verdicts: UnsafeMutableBufferPointer(rebasing: flags[0..<filterCount]),
+                    computed: UnsafeMutableBufferPointer(rebasing: flags[filterCount..<(filterCount + valueCount)]),
+                    values: values)
+                defer { memo.release() }
+                fold(time: time, latest: latest, context: context, features: features, only: only, memo: memo)
+            }
         }
         if prune {
             for feature in features.features where only == nil || only!.contains(feature.slot) {
@@ -46,7 +56,7 @@ extension FeatureState {
 
     private mutating func fold(
         time: Millis, latest: Millis, context: EvaluationContext, features: FeatureSet, only: Set<UInt16>?,
-        verdicts: UnsafeMutableBufferPointer<UInt8>
+        memo: Memo
     ) {
         let isSessionEvent = only == nil
         for feature in features.features {
@@ -59,30 +69,30 @@ extension FeatureState {
             }
             if let filter = feature.filter {
                 let index = feature.filterIndex
-                if verdicts[index] == 0 { verdicts[index] = filter.matches(context) ? 1 : 2 }
-                if verdicts[index] == 2 { continue }
+                if memo.verdicts[index] == 0 { memo.verdicts[index] = filter.matches(context) ? 1 : 2 }
+                if memo.verdicts[index] == 2 { continue }
             }
             switch definition.aggregation {
             case .count:
                 add(.count, slot: feature.slot, bucket: bucket, 1)
             case .sum, .avg:
-                guard let number = feature.value?.evaluate(context).numberValue else { continue }
+                guard let number = memo.value(of: feature, in: context)?.numberValue else { continue }
                 add(.sum, slot: feature.slot, bucket: bucket, number)
                 if definition.aggregation == .avg { add(.count, slot: feature.slot, bucket: bucket, 1) }
             case .min, .max:
-                guard let number = feature.value?.evaluate(context).numberValue else { continue }
+                guard let number = memo.value(of: feature, in: context)?.numberValue else { continue }
                 extreme(definition.aggregation == .min ? .min : .max, slot: feature.slot, bucket: bucket, number)
             case .last, .first:
-                guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
+                guard let value = memo.value(of: feature, in: context)?.jsonValue, value != .null else { continue }
                 record(Mark(time: time, hash: 0, slot: feature.slot), value: value, aggregation: definition.aggregation, cap: 1)
             case .since:
                 record(Mark(time: time, hash: 0, slot: feature.slot), aggregation: .since, cap: 1)
             case .distinct, .sessionItems:
-                guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
+                guard let value = memo.value(of: feature, in: context)?.jsonValue, value != .null else { continue }
                 let hash = ProfileBook.stableHash(value.stringValue ?? JSONWriter.string(value))
                 record(Mark(time: time, hash: hash, slot: feature.slot), aggregation: .distinct, cap: FeatureSet.distinctCap)
             case .top:
-                guard let value = feature.value?.evaluate(context).jsonValue, value != .null else { continue }
+                guard let value = memo.value(of: feature, in: context)?.jsonValue, value != .null else { continue }
                 let label = value.stringValue ?? JSONWriter.string(value)
                 tally(label, slot: feature.slot, bucket: bucket)
             case .sessionEvents:
@@ -90,6 +100,30 @@ extension FeatureState {
             case .sessionDuration:
                 break  // read from sessionStart / sessionLast
             }
+        }
+    }
+
+    /// The per-event verdicts of distinct filters and values of distinct value expressions
+    /// (temporary storage owned by ``update(time:context:features:only:)``).
+    struct Memo {
+        let verdicts: UnsafeMutableBufferPointer<UInt8>
+        let computed: UnsafeMutableBufferPointer<UInt8>
+        let values: UnsafeMutableBufferPointer<ExpressionValue>
+
+        /// The value of the feature's value expression for this event, evaluated once per text.
+        func value(of feature: FeatureSet.Compiled, in context: EvaluationContext) -> ExpressionValue? {
+            guard let expression = feature.value else { return nil }
+            let index = feature.valueIndex
+            if computed[index] == 0 {
+                (values.baseAddress! + index).initialize(to: expression.evaluate(context))
+                computed[index] = 1
+            }
+            return values[index]
+        }
+
+        /// Deinitializes the values that were computed.
+        func release() {
+            for index in computed.indices where computed[index] == 1 { (values.baseAddress! + index).deinitialize(count: 1) }
         }
     }
 

@@ -46,7 +46,7 @@ extension ProfileBook {
         let json = event.json ?? Self.minimalJSON(event)
         var context = EvaluationContext(event: json, eventTimestamp: event.timestamp, now: event.receivedAt)
         if features.needsProfile {
-            context.profile = profileJSON(profile, full: features.needsFullProfile)
+            context.profile = Self.profileJSON(profile, full: features.needsFullProfile)
         }
         if features.needsFeatureValues {
             context.features = profile.features.values(features, now: event.receivedAt)

@@ -51,7 +51,7 @@ extension ProfileBook {
 
     private func ensureProfile(_ key: String, at time: Millis) {
         let created = shard(for: key).state.withLock { state -> Bool in
-            guard state.profiles[key] == nil else { return false }
+            guard state.profiles.index(forKey: key) == nil else { return false }
             state.profiles[key] = Profile(key: key, at: time)
             return true
         }

@@ -50,7 +50,7 @@ extension ProfileBook {
     ) -> [SegmentTransition] {
         guard !segments.segments.isEmpty else { return [] }
         var context = EvaluationContext(event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
-        if segments.needsProfile { context.profile = profileJSON(profile, full: segments.needsFullProfile) }
+        if segments.needsProfile { context.profile = Self.profileJSON(profile, full: segments.needsFullProfile) }
         context.features = profile.features.values(of: segments.referencedFeatures, features, now: now)
         context.segments = profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }
         var transitions: [SegmentTransition] = []
@@ -101,7 +101,7 @@ extension ProfileBook {
 
     /// The `profile.*` object expressions see. `full: false` gives only ids and traits (what
     /// most conditions read), which is much cheaper to build on every event.
-    func profileJSON(_ profile: Profile, full: Bool = true) -> JSONValue {
+    static func profileJSON(_ profile: borrowing Profile, full: Bool = true) -> JSONValue {
         var fields: [String: JSONValue] = ["traits": .object(profile.traits)]
         if let userId = profile.userId { fields["userId"] = .string(userId) }
         guard full else { return .object(fields) }
@@ -122,7 +122,7 @@ extension ProfileBook {
     ) -> EvaluationContext {
         var context = EvaluationContext(
             event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
-        fill(&context, from: profile, reads: .full, features: only, now: now)
+        Self.fill(&context, from: profile, self.features, self.segments, reads: .full, features: only, now: now)
         return context
     }
 
@@ -133,22 +133,19 @@ extension ProfileBook {
         idKey: String, event: Event, now: Millis, profile reads: ProfileReads, features only: Set<String>
     ) -> EvaluationContext? {
         var context = EvaluationContext(event: event.json ?? Self.minimalJSON(event), eventTimestamp: event.timestamp, now: now)
-        for _ in 0..<4 {  // a merge in progress may move the profile between the two lookups
-            guard let key = resolve(idKey) else { return nil }
-            let found = shard(for: key).state.withLock { state -> Bool in
-                guard let index = state.profiles.index(forKey: key) else { return false }
-                fill(&context, from: state.profiles.values[index], reads: reads, features: only, now: now)
-                return true
-            }
-            if found { return context }
-        }
-        return nil
-    }
-
-    private func fill(_ context: inout EvaluationContext, from profile: Profile, reads: ProfileReads, features only: Set<String>?, now: Millis) {
         let features = self.features
         let segments = self.segments
-        if reads != .none { context.profile = profileJSON(profile, full: reads == .full) }
+        let found = read(idKey: idKey) { profile in
+            Self.fill(&context, from: profile, features, segments, reads: reads, features: only, now: now)
+        }
+        return found == nil ? nil : context
+    }
+
+    private static func fill(
+        _ context: inout EvaluationContext, from profile: borrowing Profile, _ features: FeatureSet, _ segments: SegmentSet,
+        reads: ProfileReads, features only: Set<String>?, now: Millis
+    ) {
+        if reads != .none { context.profile = Self.profileJSON(profile, full: reads == .full) }
         if let only {
             if !only.isEmpty { context.features = profile.features.values(of: only, features, now: now) }
         } else {

@@ -76,11 +76,26 @@ public final class ProfileBook: Sendable {
         shard(for: idKey).state.withLock { $0.index[idKey] }
     }
 
+    /// Reads the profile an id key belongs to under its shard's lock, without copying it out
+    /// (`nil` when the key is unknown). Keep `body` short: it holds the shard.
+    public func read<Result>(idKey: String, _ body: (borrowing Profile) -> Result) -> Result? {
+        // A merge in progress may move a profile between the two lookups: look again.
+        for _ in 0..<4 {
+            guard let key = resolve(idKey) else { return nil }
+            let result = shard(for: key).state.withLock { state -> Result? in
+                guard let index = state.profiles.index(forKey: key) else { return nil }
+                return body(state.profiles.values[index])
+            }
+            if let result { return result }
+        }
+        return nil
+    }
+
     /// Whether the person behind these ids allows `purpose` (granted when unknown).
     public func allows(_ purpose: String, userId: String?, anonymousId: String?) -> Bool {
-        if let userId, let known = profile(idKey: ProfileKey.user(userId)) { return known.consent.allows(purpose) }
-        if let anonymousId, let anonymous = profile(idKey: ProfileKey.anonymous(anonymousId)) {
-            return anonymous.consent.allows(purpose)
+        if let userId, let known = read(idKey: ProfileKey.user(userId), { $0.consent.allows(purpose) }) { return known }
+        if let anonymousId, let known = read(idKey: ProfileKey.anonymous(anonymousId), { $0.consent.allows(purpose) }) {
+            return known
         }
         return true
     }
@@ -178,7 +193,8 @@ public final class ProfileBook: Sendable {
 
     func update(_ key: String, _ body: (inout Profile) -> Void) {
         shard(for: key).state.withLock { state in
-            if state.profiles[key] != nil { body(&state.profiles[key]!) }
+            // By index: `profiles[key] != nil` would copy the whole profile out to compare it.
+            if let index = state.profiles.index(forKey: key) { body(&state.profiles.values[index]) }
         }
     }
 
