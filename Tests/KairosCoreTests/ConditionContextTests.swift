@@ -29,17 +29,17 @@ import Testing
             timestamp: start + 10, receivedAt: start + 10, traits: nil, consent: nil)
         let now = start + 10
 
-        let bare = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .none, features: ["views"]))
+        let bare = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .none, features: FeatureSelection(ids: ["views"], in: book.features)))
         #expect(bare.profile == nil)
         #expect(bare.features == ["views": .number(3)])
         #expect(bare.segments == ["viewers"])
 
-        let traits = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .traits, features: []))
+        let traits = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .traits, features: .empty))
         #expect(traits.profile?["traits"] == .object(["tier": "gold"]))
         #expect(traits.profile?["eventCounts"] == nil)
         #expect(traits.features.isEmpty)
 
-        let full = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .full, features: ["views"]))
+        let full = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .full, features: FeatureSelection(ids: ["views"], in: book.features)))
         let reference = book.expressionContext(try #require(book.profile(idKey: "u:u1")), event: event, now: now, features: ["views"])
         #expect(full.profile == reference.profile)
         #expect(full.features == reference.features && full.segments == reference.segments)
@@ -48,6 +48,10 @@ import Testing
             #expect(expression.matches(full) && expression.matches(reference), "\(rule)")
         }
 
-        #expect(book.expressionContext(idKey: "u:nobody", event: event, now: now, profile: .full, features: []) == nil)
+        #expect(book.expressionContext(idKey: "u:nobody", event: event, now: now, profile: .full, features: .empty) == nil)
+        // A selection made in another set (definitions changed since) is resolved again by name.
+        let stale = FeatureSelection(ids: ["views", "gone"], in: try FeatureSet.compile([.init(id: "views", aggregation: .count)]))
+        let again = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .none, features: stale))
+        #expect(again.features == ["views": .number(3)])
     }
 }

@@ -31,18 +31,19 @@ public final class TriggerSet: Sendable {
     /// How much of `profile.*` the triggers' `when` and `condition` read.
     public let profileReads: ProfileReads
     /// Features read by some trigger's `when` or `condition` (what must be computed to test them).
-    public let conditionFeatures: Set<String>
+    public let conditionFeatures: FeatureSelection
 
-    public static let empty = TriggerSet(triggers: [], channels: [:])
+    public static let empty = TriggerSet(triggers: [], channels: [:], features: .empty)
 
-    init(triggers: [Compiled], channels: [String: ChannelDefinition]) {
+    init(triggers: [Compiled], channels: [String: ChannelDefinition], features: FeatureSet) {
         self.triggers = triggers
         self.channels = channels
         profileReads = ProfileReads(of: triggers.flatMap { [$0.when.source, $0.condition?.source].compactMap { $0 } })
-        conditionFeatures = triggers.reduce(into: Set<String>()) { result, trigger in
+        let ids = triggers.reduce(into: Set<String>()) { result, trigger in
             result.formUnion(trigger.when.referencedFeatures)
             result.formUnion(trigger.condition?.referencedFeatures ?? [])
         }
+        conditionFeatures = FeatureSelection(ids: ids, in: features)
     }
 
     public func trigger(id: String) -> Compiled? { triggers.first { $0.definition.id == id } }
@@ -75,7 +76,7 @@ public final class TriggerSet: Sendable {
                     condition: try condition(definition.condition, "condition"),
                     unless: try condition(definition.unless, "unless"), message: message))
         }
-        return TriggerSet(triggers: compiled, channels: channelIndex)
+        return TriggerSet(triggers: compiled, channels: channelIndex, features: features)
     }
 }
 

@@ -9,7 +9,9 @@
 /// let rule = try Expression.compileCondition(#"event.name == "Product Viewed" && event.properties.price > 100"#)
 /// rule.matches(EvaluationContext(event: event, now: Timestamp.now()))
 /// ```
-public struct Expression: Sendable, CustomStringConvertible {
+/// A reference type: rules are held by many compiled definitions and read on every event, and a
+/// reference is passed and stored without retaining each of its parts.
+public final class Expression: Sendable, CustomStringConvertible {
     /// Sources longer than this many UTF-8 bytes are rejected.
     public static let maximumLength = 4096
     /// Expressions nested deeper than this are rejected (it bounds every recursion).
@@ -30,6 +32,19 @@ public struct Expression: Sendable, CustomStringConvertible {
     public let referencesItem: Bool
 
     let root: ExpressionNode
+
+    init(
+        source: String, resultType: ExpressionType, referencedFeatures: Set<String>, referencesSegments: Bool,
+        referencedSegments: Set<String>, referencesItem: Bool, root: ExpressionNode
+    ) {
+        self.source = source
+        self.resultType = resultType
+        self.referencedFeatures = referencedFeatures
+        self.referencesSegments = referencesSegments
+        self.referencedSegments = referencedSegments
+        self.referencesItem = referencesItem
+        self.root = root
+    }
 
     /// Parses and type-checks `source` against `environment`.
     public static func compile(_ source: String, environment: ExpressionEnvironment = .init())

@@ -52,7 +52,7 @@ extension ProfileBook {
         var context = EvaluationContext(event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
         if segments.needsProfile { context.profile = Self.profileJSON(profile, full: segments.needsFullProfile) }
         context.features = profile.features.values(of: segments.referencedFeatures, features, now: now)
-        context.segments = profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }
+        context.segments = Self.segmentNames(profile, segments)
         var transitions: [SegmentTransition] = []
         for segment in segments.segments {
             if let kept, kept.contains(segment.slot) { continue }
@@ -120,37 +120,38 @@ extension ProfileBook {
     public func expressionContext(
         _ profile: Profile, event: Event?, now: Millis, features only: Set<String>? = nil
     ) -> EvaluationContext {
+        let features = self.features
         var context = EvaluationContext(
             event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
-        Self.fill(&context, from: profile, self.features, self.segments, reads: .full, features: only, now: now)
+        context.profile = Self.profileJSON(profile)
+        if let only {
+            context.features = profile.features.values(of: only, features, now: now)
+        } else {
+            context.features = profile.features.values(features, now: now)
+        }
+        context.segments = Self.segmentNames(profile, segments)
         return context
     }
 
     /// The context of a rule about the person behind `idKey`, read under its shard's lock (the
-    /// profile is not copied out): `profile.*` only as far as `reads` asks, the named feature
+    /// profile is not copied out): `profile.*` only as far as `reads` asks, the selected feature
     /// values and the segments. `nil` when the person is unknown.
     public func expressionContext(
-        idKey: String, event: Event, now: Millis, profile reads: ProfileReads, features only: Set<String>
+        idKey: String, event: Event, now: Millis, profile reads: ProfileReads, features only: FeatureSelection
     ) -> EvaluationContext? {
         var context = EvaluationContext(event: event.json ?? Self.minimalJSON(event), eventTimestamp: event.timestamp, now: now)
         let features = self.features
         let segments = self.segments
         let found = read(idKey: idKey) { profile in
-            Self.fill(&context, from: profile, features, segments, reads: reads, features: only, now: now)
+            if reads != .none { context.profile = Self.profileJSON(profile, full: reads == .full) }
+            if !only.ids.isEmpty { context.features = profile.features.values(of: only, features, now: now) }
+            context.segments = Self.segmentNames(profile, segments)
         }
         return found == nil ? nil : context
     }
 
-    private static func fill(
-        _ context: inout EvaluationContext, from profile: borrowing Profile, _ features: FeatureSet, _ segments: SegmentSet,
-        reads: ProfileReads, features only: Set<String>?, now: Millis
-    ) {
-        if reads != .none { context.profile = Self.profileJSON(profile, full: reads == .full) }
-        if let only {
-            if !only.isEmpty { context.features = profile.features.values(of: only, features, now: now) }
-        } else {
-            context.features = profile.features.values(features, now: now)
-        }
-        context.segments = profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }
+    /// Ids of the segments the profile is in.
+    static func segmentNames(_ profile: borrowing Profile, _ segments: SegmentSet) -> [String] {
+        profile.segments.compactMap { segments.segment(slot: $0)?.definition.id }
     }
 }

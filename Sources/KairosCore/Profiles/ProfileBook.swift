@@ -78,17 +78,22 @@ public final class ProfileBook: Sendable {
 
     /// Reads the profile an id key belongs to under its shard's lock, without copying it out
     /// (`nil` when the key is unknown). Keep `body` short: it holds the shard.
-    public func read<Result>(idKey: String, _ body: (borrowing Profile) -> Result) -> Result? {
+    public func read<Result: Sendable>(idKey: String, _ body: (borrowing Profile) -> Result) -> Result? {
         // A merge in progress may move a profile between the two lookups: look again.
         for _ in 0..<4 {
             guard let key = resolve(idKey) else { return nil }
             let result = shard(for: key).state.withLock { state -> Result? in
                 guard let index = state.profiles.index(forKey: key) else { return nil }
-                return body(state.profiles.values[index])
+                // Through the in-place (modify) accessor: the getter would copy the profile.
+                return Self.lend(&state.profiles.values[index], to: body)
             }
             if let result { return result }
         }
         return nil
+    }
+
+    private static func lend<Result>(_ profile: inout Profile, to body: (borrowing Profile) -> Result) -> Result {
+        body(profile)
     }
 
     /// Whether the person behind these ids allows `purpose` (granted when unknown).

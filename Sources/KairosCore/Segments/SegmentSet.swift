@@ -24,18 +24,19 @@ public final class SegmentSet: Sendable {
     /// event body is then parsed on replay, so that memberships come out as they did live).
     public let needsEventBody: Bool
     /// The features some condition reads (only those are computed for segment evaluation).
-    let referencedFeatures: Set<String>
+    let referencedFeatures: FeatureSelection
 
-    public static let empty = SegmentSet(segments: [], nextSlot: 0)
+    public static let empty = SegmentSet(segments: [], nextSlot: 0, features: .empty)
 
-    init(segments: [Compiled], nextSlot: UInt16) {
+    init(segments: [Compiled], nextSlot: UInt16, features: FeatureSet) {
         self.segments = segments
         self.nextSlot = nextSlot
         slotIndex = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.slot, $0) })
         needsProfile = segments.contains { $0.definition.condition.contains("profile") }
         needsFullProfile = segments.contains { Self.readsProfileDetails($0.definition.condition) }
         needsEventBody = segments.contains { FeatureSet.readsEventBody($0.definition.condition) }
-        referencedFeatures = segments.reduce(into: Set<String>()) { $0.formUnion($1.condition.referencedFeatures) }
+        referencedFeatures = FeatureSelection(
+            ids: segments.reduce(into: Set<String>()) { $0.formUnion($1.condition.referencedFeatures) }, in: features)
     }
 
     static func readsProfileDetails(_ source: String) -> Bool {
@@ -84,7 +85,7 @@ public final class SegmentSet: Sendable {
             let slot = try slots.slot(keeping: old)
             result.append(Compiled(slot: slot, definition: definition, condition: condition))
         }
-        return SegmentSet(segments: result, nextSlot: slots.next)
+        return SegmentSet(segments: result, nextSlot: slots.next, features: features)
     }
 }
 

@@ -56,14 +56,13 @@ extension IngestPipeline {
         var waits: [PendingWait] = []
         for (offset, seq) in sequence.enumerated() {
             guard let seq else { continue }
-            var event = toStore[offset]
-            event.seq = seq
-            transitions += profiles.apply(event)
-            waits += triggers.waits(for: event, profiles: profiles)
+            toStore[offset].seq = seq  // in place: copying an event retains each of its fields
+            transitions += profiles.apply(toStore[offset])
+            waits += triggers.waits(for: toStore[offset], profiles: profiles)
             lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
-            if event.decisionId != nil || Self.isOfferResponse(event) {
-                offers.observe(event, person: ownerKeys(of: event).first, now: event.receivedAt)
+            if toStore[offset].decisionId != nil || Self.isOfferResponse(toStore[offset]) {
+                offers.observe(toStore[offset], person: ownerKeys(of: toStore[offset]).first, now: toStore[offset].receivedAt)
             }
         }
         await storeWaits(waits)

@@ -1,0 +1,32 @@
+/// Features named by a set of rules, resolved once in the feature set they were compiled against:
+/// reading them on every event then needs no lookup by name.
+public struct FeatureSelection: Sendable {
+    /// The names, as the rules wrote them.
+    public let ids: Set<String>
+    /// The set the features were resolved in.
+    let owner: FeatureSet
+    /// The resolved features (names the set does not know are left out).
+    let features: [FeatureSet.Compiled]
+
+    public static let empty = FeatureSelection(ids: [], in: .empty)
+
+    public init(ids: Set<String>, in owner: FeatureSet) {
+        self.ids = ids
+        self.owner = owner
+        self.features = ids.sorted().compactMap { owner.feature(id: $0) }
+    }
+}
+
+extension FeatureState {
+    /// Values of the selected features at `now` (resolved again by name if `features` is not the
+    /// set the selection was made in).
+    func values(of selection: FeatureSelection, _ features: FeatureSet, now: Millis) -> [String: ExpressionValue] {
+        guard selection.owner === features else { return values(of: selection.ids, features, now: now) }
+        var result: [String: ExpressionValue] = [:]
+        result.reserveCapacity(selection.features.count)
+        for feature in selection.features {
+            result[feature.definition.id] = value(of: feature, now: now, sessionTimeout: features.sessionTimeout)
+        }
+        return result
+    }
+}
