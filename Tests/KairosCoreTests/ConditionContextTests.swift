@@ -54,4 +54,23 @@ import Testing
         let again = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .none, features: stale))
         #expect(again.features == ["views": .number(3)])
     }
+
+    @Test func aTrackEventsNameIsReadFromItsColumnUntilTheEventIsReplaced() throws {
+        let stored = Event(
+            seq: 1, messageId: "m1", type: .track, name: "Product Viewed", userId: "u1", anonymousId: nil, previousId: nil,
+            timestamp: 1_000, receivedAt: 1_000, traits: nil, consent: nil)
+        var context = EvaluationContext(stored, now: 2_000)
+        #expect(context.eventName == "Product Viewed")
+        #expect(context.event?["event"] == "Product Viewed")  // rebuilt from the columns
+        let rule = try Expression.compileCondition(#"event.name == "Product Viewed""#)
+        #expect(rule.matches(context))
+        context.event = .object(["type": "page", "name": "Home"])
+        #expect(context.eventName == nil)
+        #expect(!rule.matches(context))
+        #expect(try Expression.compileCondition(#"event.name == "Home""#).matches(context))
+        let page = Event(
+            seq: 2, messageId: "m2", type: .page, name: "Home", userId: "u1", anonymousId: nil, previousId: nil,
+            timestamp: 1_000, receivedAt: 1_000, traits: nil, consent: nil)
+        #expect(EvaluationContext(page, now: 2_000).eventName == nil)
+    }
 }

@@ -2,7 +2,11 @@
 public struct EvaluationContext: Sendable {
     /// The normalised event object: `type`, `event` (track name), `name` (page/screen name), `userId`,
     /// `anonymousId`, `properties`, `context`, `traits`, `timestamp` (ISO string), ...
-    public var event: JSONValue?
+    public var event: JSONValue? {
+        didSet { eventName = nil }  // it described the previous event
+    }
+    /// `event.name` of a track event, preferred over looking it up in `event`.
+    public var eventName: String?
     /// `event.timestamp` as milliseconds; preferred over parsing the event's `timestamp` string.
     public var eventTimestamp: Millis?
     /// The profile object: `userId`, `traits`, `eventCounts`, `firstSeen`, `lastSeen` (ISO strings), ...

@@ -5,6 +5,7 @@ extension ExpressionNode {
         case .constant(let value):
             return value
         case .eventName:
+            if let name = context.eventName { return .string(name) }
             guard case .object(let fields)? = context.event else { return .null }
             if let name = Self.field(fields, "event"), name != .null { return ExpressionValue(name) }
             guard let name = Self.field(fields, "name") else { return .null }

@@ -43,8 +43,7 @@ extension ProfileBook {
     /// What expressions see for `event` on `profile`: `now` is the event's receive time, so that
     /// applying the same log again gives the same state.
     func evaluationContext(_ event: Event, _ profile: Profile, _ features: FeatureSet) -> EvaluationContext {
-        let json = event.json ?? Self.minimalJSON(event)
-        var context = EvaluationContext(event: json, eventTimestamp: event.timestamp, now: event.receivedAt)
+        var context = EvaluationContext(event, now: event.receivedAt)
         if features.needsProfile {
             context.profile = Self.profileJSON(profile, full: features.needsFullProfile)
         }

@@ -49,7 +49,7 @@ extension ProfileBook {
         onlyNew kept: Set<UInt16>? = nil
     ) -> [SegmentTransition] {
         guard !segments.segments.isEmpty else { return [] }
-        var context = EvaluationContext(event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
+        var context = event.map { EvaluationContext($0, now: now) } ?? EvaluationContext(now: now)
         if segments.needsProfile { context.profile = Self.profileJSON(profile, full: segments.needsFullProfile) }
         context.features = profile.features.values(of: segments.referencedFeatures, features, now: now)
         context.segments = Self.segmentNames(profile, segments)
@@ -121,8 +121,7 @@ extension ProfileBook {
         _ profile: Profile, event: Event?, now: Millis, features only: Set<String>? = nil
     ) -> EvaluationContext {
         let features = self.features
-        var context = EvaluationContext(
-            event: event.map { $0.json ?? Self.minimalJSON($0) }, eventTimestamp: event?.timestamp, now: now)
+        var context = event.map { EvaluationContext($0, now: now) } ?? EvaluationContext(now: now)
         context.profile = Self.profileJSON(profile)
         if let only {
             context.features = profile.features.values(of: only, features, now: now)
@@ -139,7 +138,7 @@ extension ProfileBook {
     public func expressionContext(
         idKey: String, event: Event, now: Millis, profile reads: ProfileReads, features only: FeatureSelection
     ) -> EvaluationContext? {
-        var context = EvaluationContext(event: event.json ?? Self.minimalJSON(event), eventTimestamp: event.timestamp, now: now)
+        var context = EvaluationContext(event, now: now)
         let features = self.features
         let segments = self.segments
         let found = read(idKey: idKey) { profile in

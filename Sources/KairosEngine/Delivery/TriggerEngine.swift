@@ -20,8 +20,8 @@ public final class TriggerEngine: Sendable {
     func waits(for event: Event, profiles: ProfileBook) -> [PendingWait] {
         let set = triggers
         guard !set.triggers.isEmpty, event.type != .consent else { return [] }
-        let json = event.json ?? ProfileBook.minimalJSON(event)
-        var context = EvaluationContext(event: json, eventTimestamp: event.timestamp, now: event.receivedAt)
+        var context = EvaluationContext(event, now: event.receivedAt)
+        let json = context.event ?? .null
         var profileLoaded = false
         var waits: [PendingWait] = []
         for trigger in set.triggers {
