@@ -5,11 +5,12 @@
 #     (target ≥ 0.7), first on 100,000 new users (cold), then on the same users again (warm);
 #  2. memory: the same 1,000,000-event log loaded with and without those definitions → extra RSS
 #     per profile (the feature and segment state).
-# Usage: scripts/bench-features.sh [duration-seconds] [events-for-memory]
+# Usage: scripts/bench-features.sh [duration-seconds] [events-for-memory] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-15}
 EVENTS=${2:-1000000}
+ROUNDS=${3:-3}
 PORT=${PORT:-8096}
 DEFINITIONS=scripts/definitions/bench.yaml
 swift build -c release --product kairos >/dev/null 2>&1
@@ -38,14 +39,25 @@ throughput() { # label [extra args...] → "cold warm" requests/s
   echo "$cold $warm"
 }
 
-echo "Kairos features benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
-read -r PLAIN_COLD PLAIN_WARM < <(throughput plain)
-read -r FEATURES_COLD FEATURES_WARM < <(throughput features --definitions "$DEFINITIONS")
-awk -v pc="$PLAIN_COLD" -v pw="$PLAIN_WARM" -v fc="$FEATURES_COLD" -v fw="$FEATURES_WARM" 'BEGIN {
-  printf "                                              cold (new users)   warm (known users)\n"
-  printf "ingest, no definitions:                       %8.0f events/s  %8.0f events/s\n", pc * 100, pw * 100
-  printf "ingest, 20 features, 10 segments, 5 triggers: %8.0f events/s  %8.0f events/s\n", fc * 100, fw * 100
-  printf "ratio:                                        %8.3f           %8.3f\n", fc / pc, fw / pw }'
+echo "Kairos features benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $ROUNDS rounds"
+# Rounds alternate the two servers (each on a fresh data directory), so that a slow spell of a
+# shared machine does not fall on one side only; the median of the per-round ratios is reported.
+RESULTS=""
+for round in $(seq "$ROUNDS"); do
+  read -r PLAIN_COLD PLAIN_WARM < <(throughput "plain-$round")
+  read -r FEATURES_COLD FEATURES_WARM < <(throughput "features-$round" --definitions "$DEFINITIONS")
+  RESULTS="$RESULTS$PLAIN_COLD $PLAIN_WARM $FEATURES_COLD $FEATURES_WARM"$'\n'
+done
+printf '%s' "$RESULTS" | awk '
+  function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  { n++; pc[n] = $1 * 100; pw[n] = $2 * 100; fc[n] = $3 * 100; fw[n] = $4 * 100; rc[n] = $3 / $1; rw[n] = $4 / $2
+    printf "round %d: no definitions %6.0f / %6.0f events/s, with definitions %6.0f / %6.0f events/s, ratio %.3f / %.3f (cold / warm)\n", n, pc[n], pw[n], fc[n], fw[n], rc[n], rw[n] }
+  END {
+    printf "                                              cold (new users)   warm (known users)\n"
+    printf "ingest, no definitions (median):              %8.0f events/s  %8.0f events/s\n", median(pc, n), median(pw, n)
+    printf "ingest, 20 features, 10 segments, 5 triggers: %8.0f events/s  %8.0f events/s\n", median(fc, n), median(fw, n)
+    printf "ratio (median of rounds):                     %8.3f           %8.3f\n", median(rc, n), median(rw, n) }'
 
 [ "$EVENTS" = 0 ] && exit 0
 # Memory: one log, loaded twice.

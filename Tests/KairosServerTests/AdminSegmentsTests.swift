@@ -51,6 +51,42 @@ import Testing
         }
     }
 
+    @Test func segmentRecordsOfConcurrentBatchesAreEachStoredOnceAfterTheirCause() async throws {
+        try await withKairos { client in
+            #expect(try await client.send(.put, "/v1/admin/features/views", json: #"{"type":"count"}"#).status == 200)
+            #expect(try await client.send(.put, "/v1/admin/segments/seen", json: #"{"condition":"features.views >= 1"}"#).status == 200)
+            // Many batches at once: the records of one commit group go out with the next group.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for batch in 0..<20 {
+                    group.addTask {
+                        let events = (0..<10).map { #"{"type":"track","event":"Viewed","userId":"c\#(batch)-\#($0)"}"# }
+                        let response = try await client.send(
+                            .post, "/v1/batch", key: Keys.write, json: #"{"batch":[\#(events.joined(separator: ","))]}"#)
+                        #expect(response.status == 200)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await client.send(.get, "/v1/admin/segments/seen").body["size"] == 200)
+            for batch in 0..<20 {
+                for person in 0..<10 {
+                    var events: [JSONValue] = []
+                    for _ in 0..<100 {
+                        events = try await client.send(.get, "/v1/profiles/c\(batch)-\(person)/events?limit=20").body["events"]?.arrayValue ?? []
+                        if events.count == 2 { break }
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                    let entered = events.filter { $0["event"] == "Segment Entered" }
+                    let viewed = events.filter { $0["event"] == "Viewed" }
+                    #expect(entered.count == 1 && viewed.count == 1, "c\(batch)-\(person): \(events)")
+                    if let record = entered.first?["seq"]?.numberValue, let cause = viewed.first?["seq"]?.numberValue {
+                        #expect(record > cause)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func invalidSegmentsAreRejected() async throws {
         try await withKairos { client in
             let syntax = try await client.send(.put, "/v1/admin/segments/x", json: #"{"condition":"features. >"}"#)

@@ -37,6 +37,8 @@ public struct EventParser: Sendable {
             }
             type = parsed
         }
+        // The first change copies the caller's object: copied once, with room for the fields added below.
+        fields.reserveCapacity(fields.count + 6)
         fields["type"] = .string(type.rawValue)
         fields.removeValue(forKey: "writeKey")  // a credential, never stored
 
