@@ -231,10 +231,13 @@ public final class OfferEngine: Sendable {
         })
     }
 
-    /// Stores every model (a checkpoint).
-    public func checkpoint(now: Millis) async throws {
+    /// Stores every model (a checkpoint); returns the bytes written.
+    @discardableResult
+    public func checkpoint(now: Millis) async throws -> Int {
         let snapshot = models.withLock { $0 }
-        try await store.saveModels(snapshot.map { (id: $0.key, body: $0.value.serialized()) }, at: now)
+        let bodies = snapshot.map { (id: $0.key, body: $0.value.serialized()) }
+        try await store.saveModels(bodies, at: now)
+        return bodies.reduce(0) { $0 + $1.body.count }
     }
 
     /// Loads the stored models (at start).

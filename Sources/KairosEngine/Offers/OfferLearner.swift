@@ -1,5 +1,6 @@
 import KairosCore
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Closes attribution windows (impressions without a positive outcome become negative updates)
@@ -8,6 +9,8 @@ public final class OfferLearner: Service, Sendable {
     let offers: OfferEngine
     let logger: Logger
     let checkpointEvery: Duration
+    /// Time to serialize and store every model.
+    let checkpointTimer = Metrics.Timer(label: "kairos_offer_checkpoint_duration_seconds")
 
     public init(offers: OfferEngine, logger: Logger, checkpointEvery: Duration = .seconds(60)) {
         self.offers = offers
@@ -34,8 +37,12 @@ public final class OfferLearner: Service, Sendable {
     }
 
     func checkpoint() async {
+        let started = ContinuousClock.now
         do {
-            try await offers.checkpoint(now: Timestamp.now())
+            let bytes = try await offers.checkpoint(now: Timestamp.now())
+            let elapsed = ContinuousClock.now - started
+            checkpointTimer.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            if bytes > 0 { logger.info("offer models checkpointed", metadata: ["bytes": "\(bytes)", "duration": "\(elapsed)"]) }
         } catch {
             logger.error("offer models could not be checkpointed", metadata: ["error.type": "\(type(of: error))"])
         }
