@@ -5,8 +5,9 @@
 # errors, and the ratio decide ÷ healthz.
 decide_vs_healthz() {
   local port=$1 duration=$2 lua=$3 label=$4
-  local health decide h d
+  local health decide h d before
   health=$(wrk -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$port/healthz")
+  before=$(curl -sf "http://127.0.0.1:$port/metrics")
   decide=$(wrk -t2 -c64 -d"${duration}s" --latency -s "$lua" "http://127.0.0.1:$port")
   h=$(echo "$health" | awk '/Requests\/sec/ {print $2}')
   d=$(echo "$decide" | awk '/Requests\/sec/ {print $2}')
@@ -14,7 +15,26 @@ decide_vs_healthz() {
   echo "healthz: $h req/s (p50 $(echo "$health" | pct 50%), p99 $(echo "$health" | pct 99%))"
   echo "$label: $d req/s (p50 $(echo "$decide" | pct 50%), p99 $(echo "$decide" | pct 99%))"
   echo "$health$decide" | grep -E "Non-2xx|Socket errors" || true
+  server_quantiles "$port" "$before"
   awk -v h="$h" -v d="$d" -v s="$duration" 'BEGIN { printf "ratio decide / healthz: %.3f (64 connections, 2 wrk threads, %d s each)\n", d / h, s }'
+}
+
+# server_quantiles PORT METRICS-BEFORE — p50/p99 of POST /v1/decide as the server measured them
+# (request in to response out, from the http_server_request_duration histogram, the requests of the
+# run only): the upper bound of the bucket each quantile falls in. wrk's figures add the time a
+# request waits for a CPU on a machine that also runs wrk.
+server_quantiles() {
+  local port=$1 before=$2
+  { echo "$before" | sed 's/^/B /'; curl -sf "http://127.0.0.1:$port/metrics" | sed 's/^/A /'; } | awk '
+    $2 ~ /^http_server_request_duration_bucket/ && $2 ~ /http_route="\/v1\/decide"/ && $2 ~ /status_code="200"/ {
+      match($2, /le="[^"]*"/); le = substr($2, RSTART + 4, RLENGTH - 5)
+      if ($1 == "B") b[le] = $3; else { a[le] = $3; order[++n] = le } }
+    END {
+      total = a["+Inf"] - b["+Inf"]; if (total <= 0) exit
+      for (i = 1; i <= n; i++) { le = order[i]; c = a[le] - b[le]
+        if (!p50 && c >= total * 0.50) p50 = le
+        if (!p99 && c >= total * 0.99) p99 = le }
+      printf "decide as the server measured it (%d requests): p50 <= %s s, p99 <= %s s\n", total, p50, p99 }'
 }
 
 # mean_timer PORT METRIC LABEL — the mean of a timer in /metrics, in µs.
