@@ -72,6 +72,7 @@ import Testing
 
     @Test func featuresSurviveARestartAndComeFromAYAMLFile() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/definitions.yaml"
         try """
             features:
@@ -106,6 +107,7 @@ import Testing
 
     @Test func aDefinitionsFileDeclaresChannelsAndTriggersWhoseWhenReadsFeatures() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/definitions.yaml"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try """
@@ -151,6 +153,7 @@ import Testing
 
     @Test func segmentsReadingTheEventBodyHaveTheSameMembersAfterARestart() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withKairos(directory: directory) { client async throws -> Void in
             #expect(try await client.send(.put, "/v1/admin/segments/mobile", json: #"{"condition":"context.device.type == \"mobile\""}"#).status == 200)
             try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"m1","event":"Opened","context":{"device":{"type":"mobile"}}}"#)
@@ -184,6 +187,7 @@ import Testing
 
     @Test func aDefinitionsFileMayReferToStoredDefinitionsAndIsCheckedForItsShape() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         // A feature defined through the API, then a file whose segment reads it.
         try await withKairos(directory: directory) { client async throws -> Void in
             #expect(try await client.send(.put, "/v1/admin/features/views", json: #"{"type":"count","filter":"event.name == \"Viewed\""}"#).status == 200)
@@ -210,6 +214,7 @@ import Testing
 
     @Test func aBrokenDefinitionsFileStopsTheStart() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/definitions.yaml"
         try "features:\n  - id: x\n    type: count\n    filter: event.name ==\n".write(toFile: file, atomically: true, encoding: .utf8)
         var configuration = testConfiguration(directory)

@@ -75,6 +75,7 @@ import Testing
 
     @Test func outcomesSurviveARestartAndGoWithAnErasure() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let decisionId = try await withKairos(directory: directory) { client async throws -> String in
             try await DecideTests.seed(client)
             try await Self.track(client, #"{"userId":"leaver","event":"Product Viewed","properties":{"product_id":"tent-1"}}"#)

@@ -7,6 +7,7 @@ import Testing
 @Suite struct ConfigurationTests {
     @Test func flagsBeatEnvironmentWhichBeatsTheFile() async throws {
         let file = temporaryDataDirectory() + "/kairos.yaml"
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
         try """
             host: 0.0.0.0
             port: 9000
@@ -105,6 +106,7 @@ import Testing
     /// A configured interaction feeds the models live: viewers of one video get the other.
     @Test func aConfiguredInteractionFeedsTheModels() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         var configuration = testConfiguration(directory)
         configuration.interactions = try InteractionMapping.standard(with: ["Video Watched=2:positive"], field: "f")
         try await withKairos(directory: directory, configuration: configuration) { client async throws -> Void in

@@ -18,6 +18,7 @@ import Testing
 
     @Test func capsPerChannelAcrossChannelsAndQuietHoursSuppressWithTheReason() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         var configuration = testConfiguration(directory)
         configuration.delivery.crossChannelCap = .init(count: 2, window: 86_400_000)
         try await withKairos(directory: directory, configuration: configuration) { client in
@@ -74,6 +75,7 @@ import Testing
         let port = Int.random(in: 41_000...49_000)  // nobody listens there
         let receiver = WebhookReceiver(secret: "k", failures: 0)
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let configuration = {
             var configuration = testConfiguration(directory)
             configuration.delivery.retryBase = 100

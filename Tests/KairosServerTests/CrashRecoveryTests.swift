@@ -10,6 +10,7 @@ import Testing
 
     @Test func acknowledgedEventsSurviveKillNine() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try ServerProcess(directory: directory)
         try await server.waitUntilReady()
 
@@ -54,6 +55,7 @@ import Testing
 
         // A clean replay: import the stored events into a fresh directory and compare profiles.
         let cleanDirectory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: cleanDirectory) }
         let file = cleanDirectory + "/events.ndjson"
         try exportLines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
         let importer = Process()
@@ -111,6 +113,7 @@ final class LoadState: Sendable {
 @Suite(.serialized) struct GracefulShutdownTests {
     @Test func sigtermDrainsInFlightRequests() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let server = try ServerProcess(directory: directory)
         try await server.waitUntilReady()
         let load = LoadState()

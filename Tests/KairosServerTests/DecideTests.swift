@@ -254,6 +254,7 @@ import Testing
 
     @Test func purchasesAndItemsShownTooOftenAreLeftOutAndTheModelsComeBackAfterARestart() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withKairos(directory: directory) { client async throws -> Void in
             try await Self.seed(client)
             try await client.send(

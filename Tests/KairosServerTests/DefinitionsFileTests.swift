@@ -7,7 +7,7 @@ import Testing
 @Suite struct DefinitionsFileTests {
     static func load(_ yaml: String) throws -> DefinitionsFile {
         let directory = temporaryDataDirectory()
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/definitions.yaml"
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return try DefinitionsFile.load(path: path)

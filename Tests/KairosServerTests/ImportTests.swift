@@ -39,6 +39,7 @@ import Testing
 
     @Test func eventImportIsIdempotentAndResumable() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/events.ndjson"
         var lines = (0..<250).map { #"{"type":"track","userId":"imp\#($0 % 10)","event":"Viewed","timestamp":"2026-11-0\#($0 % 9 + 1)T10:00:00Z","properties":{"i":\#($0)}}"# }
         lines.insert("not json", at: 100)
@@ -78,6 +79,7 @@ import Testing
 
     @Test func itemsAndProfilesImportFromCSV() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let items = directory + "/items.csv"
         try """
             id,title,category,tags,price,currency,available,colour

@@ -26,6 +26,7 @@ struct StreamReader {
         var logger = Logger(label: "stream-test")
         logger.logLevel = .warning
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         var configuration = testConfiguration(directory)
         configuration.streamSecret = "stream-test-secret"
         let (application, parts) = try await KairosApplication.build(configuration: configuration, logger: logger)

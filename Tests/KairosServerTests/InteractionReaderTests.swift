@@ -24,6 +24,7 @@ import Testing
             4,12,yesterday,view
             5,12,nan,view
             """, as: "ratings.csv")
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let result = try InteractionReader().read(path: path)
         #expect(result.records == 6 && result.skipped == 3)
         #expect(result.interactions == [
@@ -52,6 +53,7 @@ import Testing
             {"user":"u4","item":"p5","time":true}
             {"user":"u5","item":"p6"}
             """, as: "events.ndjson")
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let result = try InteractionReader().read(path: path)
         #expect(result.records == 10 && result.skipped == 4)  // the refund is not an interaction (unmapped, as live)
         #expect(result.interactions.map(\.item) == ["p1", "p1", "p2", "p3"])

@@ -110,6 +110,7 @@ import Testing
 
     @Test func erasureLeavesNoTraceInTheAPIOrTheDataFiles() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withKairos(directory: directory) { client in
             try await client.send(.post, "/v1/page", key: Keys.write, json: #"{"anonymousId":"zz-anon-31337","name":"Home"}"#)
             let events = (0..<200).map {

@@ -1,3 +1,4 @@
+import Foundation
 import HummingbirdTesting
 import KairosCore
 import Testing
@@ -5,6 +6,7 @@ import Testing
 @Suite struct RestartTests {
     @Test func profilesComeBackAfterARestartExactlyAsTheyWere() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let before: JSONValue = try await withKairos(directory: directory) { client in
             try await client.send(.post, "/v1/page", key: Keys.write, json: #"{"anonymousId":"r-anon","name":"Home"}"#)
             try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"anonymousId":"r-anon","event":"Viewed"}"#)
@@ -22,6 +24,7 @@ import Testing
 
     @Test func generatedKeysArePrintedOnceAndWorkAfterARestart() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let configuration = KairosConfiguration(dataDirectory: directory)
         var logger = Logging.Logger(label: "t")
         logger.logLevel = .critical

@@ -10,7 +10,9 @@ import FoundationNetworking
 /// and page calls into the right, merged profile. (`.ci/run` installs segment-analytics-python.)
 @Suite(.serialized) struct SegmentSDKTests {
     @Test func theSegmentPythonSDKDeliversIntoOneMergedProfile() async throws {
-        let server = try ServerProcess(directory: temporaryDataDirectory())
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess(directory: directory)
         defer { server.stop() }
         try await server.waitUntilReady()
         let run = UUID().uuidString.prefix(8).lowercased()

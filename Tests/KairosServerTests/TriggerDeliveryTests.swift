@@ -94,7 +94,9 @@ final class WebhookReceiver: Sendable {
         let receiver = WebhookReceiver(secret: "s3cret", failures: 2)
         try await receiver.application.test(.live) { hook in
             let port = try #require(hook.port)
-            try await withKairos(configuration: Self.configure(temporaryDataDirectory())) { client in
+            let directory = temporaryDataDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try await withKairos(configuration: Self.configure(directory)) { client in
                 try await Self.define(client, port: port)
                 try await client.send(.post, "/v1/identify", key: Keys.write, json: #"{"userId":"ada","traits":{"name":"Ada"}}"#)
                 try await client.send(
@@ -152,6 +154,7 @@ final class WebhookReceiver: Sendable {
         try await receiver.application.test(.live) { hook in
             let port = try #require(hook.port)
             let directory = temporaryDataDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
             try await withKairos(directory: directory, configuration: Self.configure(directory)) { client in
                 try await Self.define(client, port: port, wait: "2s")
                 try await client.send(.post, "/v1/track", key: Keys.write, json: #"{"userId":"dee","event":"Product Added"}"#)

@@ -1,3 +1,4 @@
+import Foundation
 import KairosCore
 import KairosEngine
 import KairosStore
@@ -13,6 +14,7 @@ import Testing
 
     @Test func reservationsAreDurableOnceAwaitedAndAWaiterAfterStopFailsInsteadOfHanging() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try SQLiteStore(directory: directory)
         let ledger = BudgetLedger(store: store, history: ActionHistory(), logger: Logger(label: "t"))
         let offers = try Self.offers(perDay: 2)

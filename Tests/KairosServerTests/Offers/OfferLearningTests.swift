@@ -1,3 +1,4 @@
+import Foundation
 import HummingbirdTesting
 import KairosCore
 import Testing
@@ -18,6 +19,7 @@ import Testing
 
     @Test func concurrentDecisionsNeverExceedABudgetAndARestartKeepsItAndTheModel() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withKairos(directory: directory) { client in
             try await OfferDecisionTests.prepare(
                 client,

@@ -1,3 +1,4 @@
+import Foundation
 import HummingbirdTesting
 import KairosCore
 import KairosEngine
@@ -8,6 +9,7 @@ import Testing
 @Suite struct PolicyLogTests {
     @Test func loggedDecisionsComeBackWithTheirRewardsAndTheStoredModelAsAPolicy() async throws {
         let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let accepted = try await withKairos(directory: directory) { client in
             try await OfferDecisionTests.prepare(
                 client, extra: [("/v1/admin/placements/app_home", #"{"actions":{"channel":"inapp","exploration":{"policy":"epsilon-greedy","epsilon":0.3}}}"#)])
