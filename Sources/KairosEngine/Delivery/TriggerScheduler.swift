@@ -109,11 +109,9 @@ public final class TriggerScheduler: Service, Sendable {
         let requestContext: [String: JSONValue] = [
             "trigger": .string(trigger.definition.id), "channel": .string(trigger.definition.channel),
         ]
-        var decisionContext = context
-        decisionContext.event = wait.event
         let decisionId = DecisionId.make(at: now)
         let result = try await offers.decide(
-            placement: placement, profile: profile, context: decisionContext, requestContext: requestContext, limit: 1,
+            placement: placement, profile: profile, context: context, requestContext: requestContext, limit: 1,
             decisionId: decisionId)
         let logged: [String: JSONValue] = [
             "decisionId": .string(decisionId), "placement": .string(placementId), "trigger": .string(trigger.definition.id),
@@ -121,11 +119,10 @@ public final class TriggerScheduler: Service, Sendable {
             "noAction": result.chosen.isEmpty ? .string(result.noAction ?? "nothing to offer") : .bool(false),
         ]
         decisions?.record(
-            DecisionRecord(
-                id: decisionId, profileKey: profile.key, userId: profile.userId,
+            .action(
+                result, id: decisionId, profileKey: profile.key, userId: profile.userId,
                 anonymousId: profile.userId == nil ? profile.anonymousIds.first : nil, placement: placementId, createdAt: now,
-                encodedBody: JSONWriter.appending(
-                    field: "learning", encoded: OfferEngine.learningRecord(result), to: JSONWriter.bytes(.object(logged)))))
+                answered: JSONWriter.bytes(.object(logged))))
         guard let winner = result.chosen.first else {
             return .failure(NoAction(message: "no action: \(result.noAction ?? "nothing to offer")"))
         }

@@ -130,3 +130,16 @@ extension OfferEngine {
         }
     }
 }
+
+extension DecisionRecord {
+    /// The log entry of an action decision: `answered` (the encoded object the decision was
+    /// answered or logged with), then under `learning` what off-policy evaluation needs.
+    public static func action(
+        _ result: Arbitrator.Result, id: String, profileKey: String?, userId: String?, anonymousId: String?, placement: String,
+        createdAt: Millis, answered: [UInt8]
+    ) -> DecisionRecord {
+        DecisionRecord(
+            id: id, profileKey: profileKey, userId: userId, anonymousId: anonymousId, placement: placement, createdAt: createdAt,
+            encodedBody: JSONWriter.appending(field: "learning", encoded: OfferEngine.learningRecord(result), to: answered))
+    }
+}

@@ -44,10 +44,9 @@ extension DecideController {
         // The log keeps what off-policy evaluation needs (the context features, every candidate and
         // the draw) after the response's own bytes, which are not encoded again.
         log.record(
-            DecisionRecord(
-                id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId,
-                placement: placement.definition.id, createdAt: now,
-                encodedBody: JSONWriter.appending(field: "learning", encoded: OfferEngine.learningRecord(result), to: encoded)))
+            .action(
+                result, id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId,
+                placement: placement.definition.id, createdAt: now, answered: encoded))
         return Response.json(encoded: encoded)
     }
 
