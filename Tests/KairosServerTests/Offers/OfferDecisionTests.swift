@@ -46,6 +46,34 @@ import Testing
         }
     }
 
+    @Test func aSecondWinnerWhoseCampaignBudgetTheFirstTookIsDroppedNotReplaced() async throws {
+        try await withKairos { client in
+            for (path, body) in [
+                ("/v1/admin/placements/two", #"{"actions":{"channel":"inapp","exploration":{"policy":"greedy"}},"limit":2}"#),
+                ("/v1/admin/campaigns/spring", #"{"budget":{"perDay":1}}"#),
+                ("/v1/admin/offers/first", #"{"issue":"i","group":"a","value":30,"campaign":"spring","channels":{"inapp":{"title":"1"}}}"#),
+                ("/v1/admin/offers/second", #"{"issue":"i","group":"b","value":20,"campaign":"spring","channels":{"inapp":{"title":"2"}}}"#),
+                ("/v1/admin/offers/third", #"{"issue":"i","group":"c","value":10,"channels":{"inapp":{"title":"3"}}}"#),
+            ] {
+                let (status, answer) = try await client.send(.put, path, json: body)
+                #expect(status == 200, "\(path): \(answer)")
+            }
+            // Both campaign offers fit the one unit left when scored; the first reserves it, so the
+            // second is dropped at reservation (stage budget) and its slot stays empty.
+            let answer = try await Self.decide(client, #"{"userId":"ann","placement":"two","audit":true}"#)
+            #expect(answer["actions"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["first"])
+            let audit = answer["audit"]?.arrayValue ?? []
+            let stages = Dictionary(uniqueKeysWithValues: audit.map { ($0["id"]?.stringValue ?? "", $0["stage"]?.stringValue ?? "") })
+            #expect(stages["second"] == "budget")
+            #expect(stages["third"] == "outranked")
+            // The campaign is used up: both of its offers are left out before scoring now.
+            let next = try await Self.decide(client, #"{"userId":"ann","placement":"two","audit":true}"#)
+            #expect(next["actions"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["third"])
+            let used = (next["audit"]?.arrayValue ?? []).filter { $0["stage"] == "budget" }.compactMap { $0["id"]?.stringValue }
+            #expect(Set(used) == ["first", "second"])
+        }
+    }
+
     @Test func theLogKeepsEveryCandidatesFirstSlotProbabilityForOffPolicyEvaluation() async throws {
         try await withKairos { client in
             try await Self.prepare(
