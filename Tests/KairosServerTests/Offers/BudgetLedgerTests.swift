@@ -41,4 +41,31 @@ import Testing
         try await running.value
         await #expect(throws: APIError.self) { try await ledger.waitUntilDurable() }
     }
+
+    @Test func aWaitingDecisionsReservationIsDurableWhenItReturnsAndPiledUpTouchesAreStoredToo() async throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        let ledger = BudgetLedger(store: store, history: ActionHistory(), logger: Logger(label: "t"))
+        let offers = try Self.offers(perDay: 5)
+        let now = Timestamp.now()
+        let touches = (0..<2_000).map {
+            PersonTouch(person: "p\($0)", touch: ActionTouch(offer: "capped", kind: .impression, time: now))
+        }
+        // Nothing runs the ledger yet: the work piles up as under load, then one round takes it all.
+        ledger.record(touches, now: now)
+        #expect(ledger.reserve(offers.offers, in: offers, now: now) == [true])
+        let running = Task { try await ledger.run() }
+        try await ledger.waitUntilDurable()
+        #expect(try await store.budgetUse(day: now / 86_400_000)["offer:capped"]?.day == 1)
+        var stored = 0
+        for _ in 0..<200 {
+            stored = try await store.personTouches(since: now - 1).count
+            if stored == touches.count { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(stored == touches.count)
+        running.cancel()
+        try await running.value
+    }
 }
