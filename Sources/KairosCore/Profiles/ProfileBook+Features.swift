@@ -10,7 +10,12 @@ extension ProfileBook {
         guard !retired.isEmpty else { return }
         for shard in shards {
             shard.state.withLock { state in
-                for key in state.profiles.keys { state.profiles[key]!.features.remove(slots: retired) }
+                // In place, by index: iterating `keys` while changing values copies the shard's table.
+                var index = state.profiles.values.startIndex
+                while index != state.profiles.values.endIndex {
+                    state.profiles.values[index].features.remove(slots: retired)
+                    state.profiles.values.formIndex(after: &index)
+                }
             }
         }
     }

@@ -29,14 +29,16 @@ extension ProfileBook {
         var counts: [UInt16: Int] = [:]
         for shard in shards {
             shard.state.withLock { state in
-                for key in state.profiles.keys {
-                    var profile = state.profiles.removeValue(forKey: key)!
-                    profile.segments.removeAll { !kept.contains($0) }
+                // In place, by index: iterating `keys` while changing values copies the shard's table.
+                var index = state.profiles.values.startIndex
+                while index != state.profiles.values.endIndex {
+                    state.profiles.values[index].segments.removeAll { !kept.contains($0) }
                     if evaluate {
-                        _ = evaluateSegments(&profile, event: nil, features: features, segments: set, now: now, onlyNew: kept)
+                        _ = evaluateSegments(
+                            &state.profiles.values[index], event: nil, features: features, segments: set, now: now, onlyNew: kept)
                     }
-                    for slot in profile.segments { counts[slot, default: 0] += 1 }
-                    state.profiles[key] = profile
+                    for slot in state.profiles.values[index].segments { counts[slot, default: 0] += 1 }
+                    state.profiles.values.formIndex(after: &index)
                 }
             }
         }
