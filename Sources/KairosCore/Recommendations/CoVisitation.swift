@@ -63,29 +63,40 @@ public final class CoVisitation: Sendable {
             if Int(item) >= mass.count { mass.append(contentsOf: repeatElement(0, count: Int(item) + 1 - mass.count)) }
             mass[Int(item)] += scale * Double(weight)
         }
-        var distance = 0
-        var seen: Set<UInt32> = [item]
-        for touch in history.reversed() where touch.kind == .positive {
-            guard abs(time - touch.time) <= Self.pairWindow, seen.insert(touch.item).inserted else { continue }
-            let pair = scale * Double(min(weight, touch.weight)) / (1 + 0.3 * Double(distance))
-            add(pair, from: touch.item, to: item)
-            add(pair, from: item, to: touch.item)
-            distance += 1
-            if distance >= 10 { break }
+        // The items already paired (at most the 10 nearest and the item itself): a short list on
+        // the stack, not a set on the heap.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 11) { seen in
+            seen[0] = item
+            var distance = 0
+            for touch in history.reversed() where touch.kind == .positive {
+                guard abs(time - touch.time) <= Self.pairWindow, !seen[0...distance].contains(touch.item) else { continue }
+                let pair = scale * Double(min(weight, touch.weight)) / (1 + 0.3 * Double(distance))
+                add(pair, from: touch.item, to: item)
+                add(pair, from: item, to: touch.item)
+                distance += 1
+                seen[distance] = touch.item
+                if distance >= 10 { break }
+            }
         }
     }
 
     private func add(_ amount: Double, from: UInt32, to: UInt32) {
         shard(from).state.withLock { shard in
-            shard.ranked[from] = nil
-            var list = shard.neighbours[from, default: [:]]
-            shard.neighbours[from] = nil
-            list[to, default: 0] += amount
-            if list.count > Self.neighbourCap * 3 / 2 {
-                let kept = list.sorted { $0.value > $1.value }.prefix(Self.neighbourCap)
-                list = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+            shard.ranked.removeValue(forKey: from)
+            // Changed in place through its index: copying the list out and back retained it and
+            // looked it up twice more.
+            let index: Dictionary<UInt32, [UInt32: Double]>.Index
+            if let found = shard.neighbours.index(forKey: from) {
+                index = found
+            } else {
+                shard.neighbours[from] = [:]
+                index = shard.neighbours.index(forKey: from)!
             }
-            shard.neighbours[from] = list
+            shard.neighbours.values[index][to, default: 0] += amount
+            if shard.neighbours.values[index].count > Self.neighbourCap * 3 / 2 {
+                let kept = shard.neighbours.values[index].sorted { $0.value > $1.value }.prefix(Self.neighbourCap)
+                shard.neighbours.values[index] = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+            }
         }
     }
 

@@ -40,11 +40,12 @@ public final class SessionNeighbours: Sendable {
     public func observe(owner: String, item: UInt32, time: Millis) {
         state.withLock { state in
             var slot = state.open[owner]
-            if let current = slot, let session = state.ring[current], session.owner == owner,
-                time - session.last <= Self.timeout, time >= session.last - Self.timeout
+            // Fields read in place: binding the session would copy it (and retain its parts).
+            if let current = slot, let last = state.ring[current]?.last, state.ring[current]?.owner == owner,
+                time - last <= Self.timeout, time >= last - Self.timeout
             {
-                state.ring[current]!.last = max(session.last, time)
-                if session.items.contains(item) || session.items.count >= Self.itemsPerSession { return }
+                state.ring[current]!.last = max(last, time)
+                if state.ring[current]!.items.contains(item) || state.ring[current]!.items.count >= Self.itemsPerSession { return }
             } else {
                 // A new session, in the ring's oldest slot; the session there leaves the index.
                 let fresh = state.next
@@ -65,11 +66,18 @@ public final class SessionNeighbours: Sendable {
             let current = slot!
             state.ring[current]!.items.append(item)
             state.ring[current]!.last = max(state.ring[current]!.last, time)
-            var postings = state.index[item, default: []]
-            state.index[item] = nil
-            postings.append((Int32(current), state.ring[current]!.generation))
-            if postings.count > Self.sessionsPerItem * 3 / 2 { postings.removeFirst(postings.count - Self.sessionsPerItem) }
-            state.index[item] = postings
+            // The item's postings are changed in place through their index (no copy out and back).
+            let generation = state.ring[current]!.generation
+            let position: Dictionary<UInt32, [(slot: Int32, generation: UInt32)]>.Index
+            if let found = state.index.index(forKey: item) {
+                position = found
+            } else {
+                state.index[item] = []
+                position = state.index.index(forKey: item)!
+            }
+            state.index.values[position].append((Int32(current), generation))
+            let count = state.index.values[position].count
+            if count > Self.sessionsPerItem * 3 / 2 { state.index.values[position].removeFirst(count - Self.sessionsPerItem) }
         }
     }
 
