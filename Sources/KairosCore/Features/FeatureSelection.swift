@@ -8,8 +8,10 @@ public struct FeatureSelection: Sendable {
     /// The resolved features (names the set does not know are left out).
     let features: [FeatureSet.Compiled]
 
+    /// No features.
     public static let empty = FeatureSelection(ids: [], in: .empty)
 
+    /// Resolves `ids` in `owner`.
     public init(ids: Set<String>, in owner: FeatureSet) {
         self.ids = ids
         self.owner = owner

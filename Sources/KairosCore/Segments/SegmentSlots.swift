@@ -11,17 +11,22 @@ public struct SegmentSlots: Sendable, Equatable, RandomAccessCollection, Express
     private static let spilled: UInt64 = 0xFFFF << 48
     private static let inlineCapacity = 3
 
+    /// No slots.
     public init() {}
 
+    /// The given slots, in order.
     public init(arrayLiteral elements: UInt16...) {
         for element in elements { append(element) }
     }
 
     private var isSpilled: Bool { inline == Self.spilled }
 
+    /// Always 0.
     public var startIndex: Int { 0 }
+    /// The number of slots.
     public var endIndex: Int { isSpilled ? heap.count : Int(inline >> 48) }
 
+    /// The slot at `position` (joining order).
     public subscript(position: Int) -> UInt16 {
         precondition(position >= 0 && position < endIndex, "segment slot index out of range")
         return isSpilled ? heap[position] : UInt16(truncatingIfNeeded: inline >> (16 * UInt64(position)))
@@ -67,6 +72,7 @@ public struct SegmentSlots: Sendable, Equatable, RandomAccessCollection, Express
         }
     }
 
+    /// The same slots in the same order, wherever they are kept.
     public static func == (lhs: SegmentSlots, rhs: SegmentSlots) -> Bool { lhs.elementsEqual(rhs) }
 
     /// Heap bytes beyond the struct itself (none while inline).
