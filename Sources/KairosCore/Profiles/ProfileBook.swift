@@ -63,12 +63,7 @@ public final class ProfileBook: Sendable {
 
     /// The profile an id key (`u:…`/`a:…`) belongs to.
     public func profile(idKey: String) -> Profile? {
-        // A merge in progress may move a profile between the two lookups: look again.
-        for _ in 0..<4 {
-            guard let key = resolve(idKey) else { return nil }
-            if let profile = shard(for: key).state.withLock({ $0.profiles[key] }) { return profile }
-        }
-        return nil
+        read(idKey: idKey) { copy $0 }
     }
 
     /// The canonical key an id key resolves to.

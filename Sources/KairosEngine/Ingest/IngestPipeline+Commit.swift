@@ -100,16 +100,15 @@ extension IngestPipeline {
         }
     }
 
-    func commitDerived(_ events: [Event]) async {
+    func commitDerived(_ events: consuming [Event]) async {
         do {
             let sequence = try await store.append(events)
             var waits: [PendingWait] = []
             for (offset, seq) in sequence.enumerated() {
                 guard let seq else { continue }
-                var event = events[offset]
-                event.seq = seq
-                profiles.apply(event)
-                waits += triggers.waits(for: event, profiles: profiles)
+                events[offset].seq = seq  // in place, as in `commit`
+                profiles.apply(events[offset])
+                waits += triggers.waits(for: events[offset], profiles: profiles)
                 lastApplied.store(seq, ordering: .relaxed)
             }
             await storeWaits(waits)
