@@ -210,4 +210,24 @@ import Testing
             try Expression.compileNumber("\n  \"abc\"", what: "a value")
         }
     }
+
+    /// `propensity` and `value` are known in a priority formula only; `lever` in every offer rule.
+    @Test func propensityAndValueAreKnownInAPriorityFormulaOnly() throws {
+        let priority = ExpressionEnvironment(offers: true, priority: true)
+        let rules = ExpressionEnvironment(offers: true)
+        for source in ["propensity * value * lever", "propensity * 2", "value + 1"] {
+            #expect(try Expression.compileNumber(source, environment: priority, what: "a priority").resultType == .number, "\(source)")
+        }
+        for name in ["propensity", "value"] {
+            do {
+                _ = try Expression.compile("\(name) > 1", environment: rules)
+                Issue.record("'\(name)' compiled outside a priority formula")
+            } catch {
+                #expect(error.message.contains("priority formula"), "\(error.message)")
+            }
+            // Outside offers it is no name at all.
+            #expect(throws: ExpressionError.self) { try Expression.compile("\(name) > 1") }
+        }
+        #expect(try Expression.compileCondition("lever > 1", environment: rules).resultType == .bool)
+    }
 }

@@ -13,12 +13,14 @@ extension ExpressionChecker {
         case "offer" where environment.offers:
             readsItem = true
             return resolved(Path(root: .item, keys: []))
-        case "propensity", "value" where environment.offers && !environment.priority:
-            throw ExpressionError(
-                "'\(name)' is known only in a placement's priority formula; an offer's rules run before it is (use offer.value for a constant value)",
-                at: syntax.location)
         case "propensity", "value", "lever":
             guard environment.offers else { break }
+            // (A `where` after a list of patterns would guard only the last one.)
+            if name != "lever" && !environment.priority {
+                throw ExpressionError(
+                    "'\(name)' is known only in a placement's priority formula; an offer's rules run before it is (use offer.value for a constant value)",
+                    at: syntax.location)
+            }
             readsItem = true
             return Checked(node: Self.node(for: Path(root: .item, keys: [.key(name)])), type: .number)
         case "now": return Checked(node: .now, type: .timestamp)
