@@ -83,20 +83,18 @@ public final class CoVisitation: Sendable {
     private func add(_ amount: Double, from: UInt32, to: UInt32) {
         shard(from).state.withLock { shard in
             shard.ranked.removeValue(forKey: from)
-            // Changed in place through its index: copying the list out and back retained it and
-            // looked it up twice more.
-            let index: Dictionary<UInt32, [UInt32: Double]>.Index
-            if let found = shard.neighbours.index(forKey: from) {
-                index = found
-            } else {
-                shard.neighbours[from] = [:]
-                index = shard.neighbours.index(forKey: from)!
-            }
-            shard.neighbours.values[index][to, default: 0] += amount
-            if shard.neighbours.values[index].count > Self.neighbourCap * 3 / 2 {
-                let kept = shard.neighbours.values[index].sorted { $0.value > $1.value }.prefix(Self.neighbourCap)
-                shard.neighbours.values[index] = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
-            }
+            // In place (the `default:` subscript modifies the stored list; no copy out and back).
+            Self.accumulate(amount, to: to, in: &shard.neighbours[from, default: [:]])
+        }
+    }
+
+    /// Adds to one neighbour's weight, keeping the heaviest ``neighbourCap`` once half as many again
+    /// have piled up.
+    static func accumulate(_ amount: Double, to item: UInt32, in list: inout [UInt32: Double]) {
+        list[item, default: 0] += amount
+        if list.count > neighbourCap * 3 / 2 {
+            let kept = list.sorted { $0.value > $1.value }.prefix(neighbourCap)
+            list = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
         }
     }
 

@@ -53,9 +53,8 @@ public final class SessionNeighbours: Sendable {
                 if let evicted = state.ring[fresh] {
                     if state.open[evicted.owner] == fresh { state.open[evicted.owner] = nil }
                     for item in evicted.items {
-                        guard var postings = state.index.removeValue(forKey: item) else { continue }
-                        postings.removeAll { $0.slot == Int32(fresh) && $0.generation == evicted.generation }
-                        if !postings.isEmpty { state.index[item] = postings }
+                        state.index[item]?.removeAll { $0.slot == Int32(fresh) && $0.generation == evicted.generation }
+                        if state.index[item]?.isEmpty == true { state.index[item] = nil }
                     }
                 }
                 state.generation &+= 1
@@ -66,19 +65,16 @@ public final class SessionNeighbours: Sendable {
             let current = slot!
             state.ring[current]!.items.append(item)
             state.ring[current]!.last = max(state.ring[current]!.last, time)
-            // The item's postings are changed in place through their index (no copy out and back).
-            let generation = state.ring[current]!.generation
-            let position: Dictionary<UInt32, [(slot: Int32, generation: UInt32)]>.Index
-            if let found = state.index.index(forKey: item) {
-                position = found
-            } else {
-                state.index[item] = []
-                position = state.index.index(forKey: item)!
-            }
-            state.index.values[position].append((Int32(current), generation))
-            let count = state.index.values[position].count
-            if count > Self.sessionsPerItem * 3 / 2 { state.index.values[position].removeFirst(count - Self.sessionsPerItem) }
+            // In place (the `default:` subscript modifies the stored list; no copy out and back).
+            Self.post((Int32(current), state.ring[current]!.generation), to: &state.index[item, default: []])
         }
+    }
+
+    /// Adds a session to an item's postings, keeping the most recent ``sessionsPerItem`` (trimmed
+    /// once half as many again have piled up).
+    static func post(_ entry: (slot: Int32, generation: UInt32), to postings: inout [(slot: Int32, generation: UInt32)]) {
+        postings.append(entry)
+        if postings.count > sessionsPerItem * 3 / 2 { postings.removeFirst(postings.count - sessionsPerItem) }
     }
 
     /// Items that followed `items` (the current session, oldest first) in similar sessions of
