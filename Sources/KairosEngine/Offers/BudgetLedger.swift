@@ -122,7 +122,7 @@ public final class BudgetLedger: Service, Sendable {
     }
 
     /// Budget use of a key today and in total.
-    public func use(of key: String, now: Millis) -> (today: Int, total: Int) {
+    private func use(of key: String, now: Millis) -> (today: Int, total: Int) {
         state.withLock { state in
             roll(&state, now: now)
             return (state.today[key] ?? 0, state.total[key] ?? 0)

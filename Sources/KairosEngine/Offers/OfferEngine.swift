@@ -40,7 +40,10 @@ public final class OfferEngine: Sendable {
                 if let (deadline, _) = queue.first, earliest == nil || deadline < earliest!.deadline { earliest = (deadline, window) }
             }
             guard let earliest, now.map({ earliest.deadline <= $0 }) ?? true else { return nil }
-            return deadlines[earliest.window]!.removeFirst().1
+            let id = deadlines[earliest.window]!.removeFirst().1
+            // An emptied queue goes: windows of edited or removed placements are not scanned forever.
+            if deadlines[earliest.window]!.isEmpty { deadlines[earliest.window] = nil }
+            return id
         }
     }
 

@@ -41,7 +41,7 @@ public final class OfferLearner: Service, Sendable {
         do {
             let bytes = try await offers.checkpoint(now: Timestamp.now())
             let elapsed = ContinuousClock.now - started
-            checkpointTimer.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            checkpointTimer.recordNanoseconds(elapsed.nanoseconds)
             if bytes > 0 { logger.info("offer models checkpointed", metadata: ["bytes": "\(bytes)", "duration": "\(elapsed)"]) }
         } catch {
             logger.error("offer models could not be checkpointed", metadata: ["error.type": "\(type(of: error))"])

@@ -39,6 +39,17 @@ import Testing
         ])
     }
 
+    @Test func aMemoSlotKeepsItsFirstAnswerAndNoSlotAlwaysEvaluates() throws {
+        let gold = try Expression.compileCondition(#"profile.traits.tier == "gold""#)
+        let goldContext = EvaluationContext(profile: ["traits": ["tier": "gold"]], now: 0)
+        let silverContext = EvaluationContext(profile: ["traits": ["tier": "silver"]], now: 0)
+        var memo = ConditionMemo(count: 1)
+        let first = memo.matches(gold, slot: 0, goldContext)
+        let reused = memo.matches(gold, slot: 0, silverContext)  // the slot's answer is reused
+        let unslotted = memo.matches(gold, slot: nil, silverContext)
+        #expect(first && reused && !unslotted)
+    }
+
     /// Offers sharing a rule that does not read the offer evaluate it once a decision; a rule
     /// that reads the offer is evaluated for each, and both give what evaluating each would.
     @Test func sharedRulesAreEvaluatedOnceAndGiveTheSameAnswers() throws {

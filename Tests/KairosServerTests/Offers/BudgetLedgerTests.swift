@@ -34,8 +34,7 @@ import Testing
             #expect(try await store.budgetUse(day: day)["offer:capped"]?.day == 2)
             // The next day starts afresh; the total is kept.
             #expect(ledger.exhausted(offers, now: now + 86_400_000).isEmpty)
-            #expect(ledger.use(of: "offer:capped", now: now + 86_400_000).today == 0)
-            #expect(ledger.use(of: "offer:capped", now: now + 86_400_000).total == 2)
+            #expect(ledger.use(offer: "capped", now: now + 86_400_000) == ["today": 0, "total": 2])
             // A waiter that comes when the writer is idle is answered by the next write, not by the
             // writer's timed round (a second).
             try await Task.sleep(for: .milliseconds(50))

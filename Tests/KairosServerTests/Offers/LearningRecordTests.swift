@@ -36,7 +36,7 @@ import Testing
         #expect(candidates.map { $0["id"] } == ["o\"0", "o\"1", "o\"2"])
         let older: JSONValue = ["id": ["a", "b"], "group": ["x/y", "z/w"], "value": [1, 2]]
         #expect(PolicyLog.candidates(older)?.arrayValue?.map { $0["group"] } == ["x/y", "z/w"])
-        #expect(record["context"]?.objectValue?.isEmpty == false)
+        #expect(record["context"] == ["bias": 1, "context:page=home": 1])
     }
 
     @Test func singlePrecisionKeepsAboutSevenDigitsAndFallsBackOutsideItsRange() {
