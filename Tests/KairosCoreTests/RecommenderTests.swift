@@ -12,6 +12,27 @@ import Testing
         return event
     }
 
+    @Test func neighbourAndPostingListsStayBoundedAndKeepTheStrongestAndNewest() {
+        var neighbours: [UInt32: Double] = [:]
+        for partner in UInt32(0)..<UInt32(CoVisitation.neighbourCap * 3 / 2) {
+            CoVisitation.accumulate(Double(partner), to: partner, in: &neighbours)
+        }
+        #expect(neighbours.count == CoVisitation.neighbourCap * 3 / 2)  // not trimmed yet
+        CoVisitation.accumulate(1, to: 7, in: &neighbours)  // an existing partner: no growth
+        #expect(neighbours[7] == 8)
+        CoVisitation.accumulate(0.5, to: 100_000, in: &neighbours)
+        #expect(neighbours.count == CoVisitation.neighbourCap)
+        #expect(neighbours[UInt32(CoVisitation.neighbourCap * 3 / 2 - 1)] != nil && neighbours[100_000] == nil)
+
+        var postings: [(slot: Int32, generation: UInt32)] = []
+        for session in 0..<(SessionNeighbours.sessionsPerItem * 3 / 2 + 1) {
+            SessionNeighbours.post((Int32(session), UInt32(session)), to: &postings)
+        }
+        #expect(postings.count == SessionNeighbours.sessionsPerItem)
+        #expect(postings.last?.slot == Int32(SessionNeighbours.sessionsPerItem * 3 / 2))
+        #expect(postings.first?.slot == Int32(SessionNeighbours.sessionsPerItem / 2 + 1))
+    }
+
     @Test func popularityAndTrendingStayFiniteFarFromAnyFixedDate() {
         let popularity = Popularity()
         let catalog = Catalog(index: ItemIndex())
