@@ -29,18 +29,24 @@ import Testing
             timestamp: start + 10, receivedAt: start + 10, traits: nil, consent: nil)
         let now = start + 10
 
-        let bare = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .none, features: FeatureSelection(ids: ["views"], in: book.features)))
+        /// The context a trigger rule is tested in: the event's, filled with what the rule reads.
+        func filled(_ reads: ProfileReads, _ features: FeatureSelection, person: String = "u:u1") -> EvaluationContext? {
+            var context = EvaluationContext(event, now: now)
+            return book.fill(&context, idKey: person, profile: reads, features: features) ? context : nil
+        }
+        let bare = try #require(filled(.none, FeatureSelection(ids: ["views"], in: book.features)))
         #expect(bare.profile == nil)
         #expect(bare.features == ["views": .number(3)])
         #expect(bare.segments == ["viewers"])
+        #expect(bare.eventName == "Viewed")
 
-        let traits = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .traits, features: .empty))
+        let traits = try #require(filled(.traits, .empty))
         #expect(traits.profile?["traits"] == .object(["tier": "gold"]))
         #expect(traits.profile?["eventCounts"] == nil)
         #expect(traits.features.isEmpty)
 
-        let full = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .full, features: FeatureSelection(ids: ["views"], in: book.features)))
-        let reference = book.expressionContext(try #require(book.profile(idKey: "u:u1")), event: event, now: now, features: ["views"])
+        let full = try #require(filled(.full, FeatureSelection(ids: ["views"], in: book.features)))
+        let reference = book.expressionContext(try #require(book.profile(idKey: "u:u1")), event: event, now: now)
         #expect(full.profile == reference.profile)
         #expect(full.features == reference.features && full.segments == reference.segments)
         for rule in ["profile.traits.tier == \"gold\" && features.views == 3", "profile.eventCounts[\"Viewed\"] == 3", "\"viewers\" in segments"] {
@@ -48,10 +54,10 @@ import Testing
             #expect(expression.matches(full) && expression.matches(reference), "\(rule)")
         }
 
-        #expect(book.expressionContext(idKey: "u:nobody", event: event, now: now, profile: .full, features: .empty) == nil)
+        #expect(filled(.full, .empty, person: "u:nobody") == nil)
         // A selection made in another set (definitions changed since) is resolved again by name.
         let stale = FeatureSelection(ids: ["views", "gone"], in: try FeatureSet.compile([.init(id: "views", aggregation: .count)]))
-        let again = try #require(book.expressionContext(idKey: "u:u1", event: event, now: now, profile: .none, features: stale))
+        let again = try #require(filled(.none, stale))
         #expect(again.features == ["views": .number(3)])
     }
 

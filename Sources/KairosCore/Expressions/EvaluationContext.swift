@@ -5,8 +5,9 @@ public struct EvaluationContext: Sendable {
     public var event: JSONValue? {
         didSet { eventName = nil }  // it described the previous event
     }
-    /// `event.name` of a track event, preferred over looking it up in `event`.
-    public var eventName: String?
+    /// `event.name` of a track event, preferred over looking it up in `event` (set from a stored
+    /// event by ``init(_:now:)``; cleared when `event` is replaced).
+    public internal(set) var eventName: String?
     /// `event.timestamp` as milliseconds; preferred over parsing the event's `timestamp` string.
     public var eventTimestamp: Millis?
     /// The profile object: `userId`, `traits`, `eventCounts`, `firstSeen`, `lastSeen` (ISO strings), ...

@@ -56,11 +56,9 @@ public final class FeatureSet: Sendable {
     /// Whether some expression reads event properties, context or traits (the event body is then
     /// parsed on replay and backfill).
     public let needsEventBody: Bool
-    /// Whether some expression reads `profile.*` or `features.*`.
-    public let needsProfile: Bool
+    /// How much of `profile.*` the filters and values read.
+    public let profileReads: ProfileReads
     let needsFeatureValues: Bool
-    /// Whether some expression reads more of the profile than its ids and traits.
-    let needsFullProfile: Bool
     /// Number of distinct filter texts (see ``Compiled/filterIndex``).
     let filterCount: Int
     /// Number of distinct value texts (see ``Compiled/valueIndex``).
@@ -94,8 +92,7 @@ public final class FeatureSet: Sendable {
             features: Dictionary(uniqueKeysWithValues: features.map { ($0.definition.id, $0.definition.resultType) }))
         let sources = features.flatMap { [$0.definition.filter, $0.definition.value].compactMap { $0 } }
         needsEventBody = sources.contains { Self.readsEventBody($0) }
-        needsProfile = sources.contains { $0.contains("profile") }
-        needsFullProfile = sources.contains(where: SegmentSet.readsProfileDetails)
+        profileReads = ProfileReads(of: sources)
         filterCount = (features.map(\.filterIndex).max() ?? -1) + 1
         valueCount = (features.map(\.valueIndex).max() ?? -1) + 1
         needsFeatureValues = features.contains { !($0.filter?.referencedFeatures.isEmpty ?? true) || !($0.value?.referencedFeatures.isEmpty ?? true) }
@@ -140,22 +137,23 @@ public final class FeatureSet: Sendable {
             let old = previous.feature(id: definition.id).flatMap { $0.definition == definition ? $0.slot : nil }
             let slot = try slots.slot(keeping: old)
             let width = definition.window.map { Swift.max(1000, $0 / bucketsPerWindow) } ?? 0
-            var filterIndex = -1
-            if let source = definition.filter {
-                filterIndex = filterIndexes[source] ?? filterIndexes.count
-                filterIndexes[source] = filterIndex
-            }
-            var valueIndex = -1
-            if let source = definition.value {
-                valueIndex = valueIndexes[source] ?? valueIndexes.count
-                valueIndexes[source] = valueIndex
-            }
+            let filterIndex = intern(definition.filter, in: &filterIndexes)
+            let valueIndex = intern(definition.value, in: &valueIndexes)
             result.append(
                 Compiled(
                     slot: slot, definition: definition, filter: filter, value: value, bucketWidth: width,
                     filterIndex: filterIndex, valueIndex: valueIndex))
         }
         return FeatureSet(features: result, nextSlot: slots.next)
+    }
+
+    /// The position of `source` among the distinct texts seen so far (a new one gets the next);
+    /// -1 without a source.
+    private static func intern(_ source: String?, in table: inout [String: Int]) -> Int {
+        guard let source else { return -1 }
+        if let known = table[source] { return known }
+        table[source] = table.count
+        return table.count - 1
     }
 
     private static func compileExpression(

@@ -49,9 +49,7 @@ extension ProfileBook {
     /// applying the same log again gives the same state.
     func evaluationContext(_ event: Event, _ profile: Profile, _ features: FeatureSet) -> EvaluationContext {
         var context = EvaluationContext(event, now: event.receivedAt)
-        if features.needsProfile {
-            context.profile = Self.profileJSON(profile, full: features.needsFullProfile)
-        }
+        if features.profileReads != .none { context.profile = Self.profileJSON(profile, reads: features.profileReads) }
         if features.needsFeatureValues {
             context.features = profile.features.values(features, now: event.receivedAt)
         }

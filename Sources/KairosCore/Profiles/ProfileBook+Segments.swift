@@ -52,7 +52,7 @@ extension ProfileBook {
     ) -> [SegmentTransition] {
         guard !segments.segments.isEmpty else { return [] }
         var context = event.map { EvaluationContext($0, now: now) } ?? EvaluationContext(now: now)
-        if segments.needsProfile { context.profile = Self.profileJSON(profile, full: segments.needsFullProfile) }
+        if segments.profileReads != .none { context.profile = Self.profileJSON(profile, reads: segments.profileReads) }
         context.features = profile.features.values(of: segments.referencedFeatures, features, now: now)
         context.segments = Self.segmentNames(profile, segments)
         var transitions: [SegmentTransition] = []
@@ -101,12 +101,12 @@ extension ProfileBook {
         }
     }
 
-    /// The `profile.*` object expressions see. `full: false` gives only ids and traits (what
+    /// The `profile.*` object expressions see. `reads: .traits` gives only ids and traits (what
     /// most conditions read), which is much cheaper to build on every event.
-    static func profileJSON(_ profile: borrowing Profile, full: Bool = true) -> JSONValue {
+    static func profileJSON(_ profile: borrowing Profile, reads: ProfileReads = .full) -> JSONValue {
         var fields: [String: JSONValue] = ["traits": .object(profile.traits)]
         if let userId = profile.userId { fields["userId"] = .string(userId) }
-        guard full else { return .object(fields) }
+        guard reads == .full else { return .object(fields) }
         fields["eventCounts"] = .object(profile.eventCounts.mapValues { .number(Double($0)) })
         fields["eventTotal"] = .number(Double(profile.eventTotal))
         fields["firstSeen"] = .string(Timestamp.format(profile.firstSeen))
@@ -118,37 +118,31 @@ extension ProfileBook {
 
 extension ProfileBook {
     /// What expressions see about `profile` (with `event`, if any): its traits and counters,
-    /// feature values (all, or only those named in `features`) and segments at `now`.
-    public func expressionContext(
-        _ profile: Profile, event: Event?, now: Millis, features only: Set<String>? = nil
-    ) -> EvaluationContext {
-        let features = self.features
+    /// every feature value and its segments at `now`.
+    public func expressionContext(_ profile: Profile, event: Event?, now: Millis) -> EvaluationContext {
         var context = event.map { EvaluationContext($0, now: now) } ?? EvaluationContext(now: now)
         context.profile = Self.profileJSON(profile)
-        if let only {
-            context.features = profile.features.values(of: only, features, now: now)
-        } else {
-            context.features = profile.features.values(features, now: now)
-        }
+        context.features = profile.features.values(features, now: now)
         context.segments = Self.segmentNames(profile, segments)
         return context
     }
 
-    /// The context of a rule about the person behind `idKey`, read under its shard's lock (the
-    /// profile is not copied out): `profile.*` only as far as `reads` asks, the selected feature
-    /// values and the segments. `nil` when the person is unknown.
-    public func expressionContext(
-        idKey: String, event: Event, now: Millis, profile reads: ProfileReads, features only: FeatureSelection
-    ) -> EvaluationContext? {
-        var context = EvaluationContext(event, now: now)
+    /// Adds to `context` what a rule reads about the person behind `idKey`: `profile.*` only as
+    /// far as `reads` asks, the selected feature values and the segments. Read under the
+    /// profile's shard lock, as the writer evaluates segments (the profile is not copied out).
+    /// `false`, with `context` unchanged, when the person is unknown.
+    public func fill(
+        _ context: inout EvaluationContext, idKey: String, profile reads: ProfileReads, features only: FeatureSelection
+    ) -> Bool {
         let features = self.features
         let segments = self.segments
-        let found = read(idKey: idKey) { profile in
-            if reads != .none { context.profile = Self.profileJSON(profile, full: reads == .full) }
+        let now = context.now
+        let found: Void? = read(idKey: idKey) { profile in
+            if reads != .none { context.profile = Self.profileJSON(profile, reads: reads) }
             if !only.ids.isEmpty { context.features = profile.features.values(of: only, features, now: now) }
             context.segments = Self.segmentNames(profile, segments)
         }
-        return found == nil ? nil : context
+        return found != nil
     }
 
     /// Ids of the segments the profile is in.

@@ -10,12 +10,17 @@ public enum ProfileReads: Sendable, Comparable {
 
     /// What the expressions with these sources read.
     public init(of sources: [String]) {
-        if sources.contains(where: SegmentSet.readsProfileDetails) {
+        if sources.contains(where: Self.readsDetails) {
             self = .full
         } else if sources.contains(where: { $0.contains("profile") }) {
             self = .traits
         } else {
             self = .none
         }
+    }
+
+    /// Whether a source may read more of the profile than its ids and traits.
+    static func readsDetails(_ source: String) -> Bool {
+        ["eventCounts", "eventTotal", "firstSeen", "lastSeen", "consent", "profile["].contains { source.contains($0) }
     }
 }

@@ -16,10 +16,8 @@ public final class SegmentSet: Sendable {
     public let segments: [Compiled]
     let slotIndex: [UInt16: Int]
     let nextSlot: UInt16
-    /// Whether some condition reads `profile.*`.
-    let needsProfile: Bool
-    /// Whether some condition reads more of the profile than its ids and traits.
-    let needsFullProfile: Bool
+    /// How much of `profile.*` the conditions read.
+    let profileReads: ProfileReads
     /// Whether some condition reads more of the event than its name, type, ids and time (the
     /// event body is then parsed on replay, so that memberships come out as they did live).
     public let needsEventBody: Bool
@@ -32,15 +30,10 @@ public final class SegmentSet: Sendable {
         self.segments = segments
         self.nextSlot = nextSlot
         slotIndex = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.slot, $0) })
-        needsProfile = segments.contains { $0.definition.condition.contains("profile") }
-        needsFullProfile = segments.contains { Self.readsProfileDetails($0.definition.condition) }
+        profileReads = ProfileReads(of: segments.map(\.definition.condition))
         needsEventBody = segments.contains { FeatureSet.readsEventBody($0.definition.condition) }
         referencedFeatures = FeatureSelection(
             ids: segments.reduce(into: Set<String>()) { $0.formUnion($1.condition.referencedFeatures) }, in: features)
-    }
-
-    static func readsProfileDetails(_ source: String) -> Bool {
-        ["eventCounts", "eventTotal", "firstSeen", "lastSeen", "consent", "profile["].contains { source.contains($0) }
     }
 
     /// The first other segment whose condition names `id` (`"id" in segments`), if any.

@@ -29,12 +29,7 @@ public final class TriggerEngine: Sendable {
             if !whenReadsProfile && !trigger.when.matches(context) { continue }
             if (trigger.condition != nil || whenReadsProfile) && !profileLoaded {
                 profileLoaded = true
-                if let known = profiles.expressionContext(
-                    idKey: Self.idKey(event), event: event, now: event.receivedAt, profile: set.profileReads,
-                    features: set.conditionFeatures)
-                {
-                    context = known
-                }
+                _ = profiles.fill(&context, idKey: Self.idKey(event), profile: set.profileReads, features: set.conditionFeatures)
             }
             if whenReadsProfile && !trigger.when.matches(context) { continue }
             if let condition = trigger.condition, !condition.matches(context) { continue }
