@@ -51,6 +51,14 @@ import Testing
         slots.remove(at: 0)
         slots.remove(at: 0)
         #expect(slots.isEmpty && slots == SegmentSlots())
+        // Inline removals at each place keep the others in order.
+        for position in 0..<3 {
+            var three: SegmentSlots = [10, 20, 30]
+            three.remove(at: position)
+            #expect(Array(three) == [10, 20, 30].enumerated().filter { $0.offset != position }.map(\.element))
+            three.append(40)
+            #expect(three.count == 3 && three.last == 40)
+        }
         // Many memberships, in order, through the heap.
         var many = SegmentSlots()
         for slot in UInt16(0)..<200 { many.append(slot) }

@@ -52,13 +52,23 @@ public struct SegmentSlots: Sendable, Equatable, RandomAccessCollection, Express
 
     /// Removes the slot at `position`, keeping the order of the others.
     public mutating func remove(at position: Int) {
-        var all = Array(self)
-        all.remove(at: position)
-        self = SegmentSlots(all)
+        precondition(position >= 0 && position < endIndex, "segment slot index out of range")
+        if isSpilled {
+            heap.remove(at: position)
+            if heap.count <= Self.inlineCapacity { self = SegmentSlots(heap) }  // back inline
+            return
+        }
+        // Inline: the slots above `position` move down one place, without allocating.
+        let shift = 16 * UInt64(position)
+        let payload = inline & 0xFFFF_FFFF_FFFF
+        let below = payload & ((1 << shift) - 1)
+        let above = payload >> (shift + 16)
+        inline = below | above << shift | UInt64(endIndex - 1) << 48
     }
 
     /// Removes the slots that match.
     public mutating func removeAll(where shouldBeRemoved: (UInt16) throws -> Bool) rethrows {
+        guard try contains(where: shouldBeRemoved) else { return }
         let kept = try filter { try !shouldBeRemoved($0) }
         if kept.count != count { self = SegmentSlots(kept) }
     }
