@@ -28,7 +28,7 @@ public final class OfferSet: Sendable {
         init(
             definition: OfferDefinition, index: Int, eligibility: Expression?, applicability: Expression?,
             suppressionConditions: [Expression], value: Expression?, payloads: [String: PayloadTemplate],
-            lever: Double, slots: (eligibility: Int?, applicability: Int?) = (nil, nil)
+            lever: Double, slots: (eligibility: Int?, applicability: Int?)
         ) {
             self.definition = definition
             self.index = index

@@ -146,11 +146,7 @@ extension LoggedDecision {
         switch fields["timestamp"] {
         case nil, .null?: break
         case .number(let millis)? where millis.isFinite && abs(millis) < 1e15: decision.timestamp = Millis(millis)
-        case .string(let text)?:
-            guard let time = Timestamp.parse(text) else {
-                throw .invalidField("timestamp", "'timestamp' must be an RFC 3339 time or epoch milliseconds, not \(describe(fields["timestamp"]!))")
-            }
-            decision.timestamp = time
+        case .string(let text)? where Timestamp.parse(text) != nil: decision.timestamp = Timestamp.parse(text)
         case let other?: throw .invalidField("timestamp", "'timestamp' must be an RFC 3339 time or epoch milliseconds, not \(describe(other))")
         }
         decision.context = try features(fields["context"], "context")
