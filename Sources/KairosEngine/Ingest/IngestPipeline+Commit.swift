@@ -4,8 +4,10 @@ import Logging
 
 extension IngestPipeline {
     /// Writes one group of submissions in one transaction, applies what was stored to the
-    /// profiles in log order, then answers every submitter.
-    func commit(_ batch: Batch) async {
+    /// profiles in log order, then answers every submitter. Returns the group's segment records,
+    /// to be written with the next group: `earlier`, the previous group's records, are written
+    /// while this group is applied (they follow this group in the log) and applied after it.
+    func commit(_ batch: Batch, after earlier: [Event]) async -> [Event] {
         let started = ContinuousClock.now
         let total = batch.reduce(0) { $0 + $1.events.count }
         var outcomes = [Outcome](repeating: .duplicate, count: total)
@@ -50,8 +52,11 @@ extension IngestPipeline {
             metrics.commitFailures.increment()
             let failure = APIError(status: 503, code: "storage_unavailable", message: "events could not be stored")
             for submission in batch { submission.continuation.resume(throwing: failure) }
-            return
+            await commitDerived(earlier)
+            return []
         }
+        // The store writes the previous group's records while the writer applies this group.
+        async let earlierSequence = appendDerived(earlier)
         var transitions: [SegmentTransition] = []
         var waits: [PendingWait] = []
         for (offset, seq) in sequence.enumerated() {
@@ -74,12 +79,10 @@ extension IngestPipeline {
             submission.continuation.resume(returning: Array(outcomes[start..<end]))
             start = end
         }
-        // Segment transitions are recorded right after their cause, before any later job (an
-        // erasure in particular) runs.
-        if !transitions.isEmpty {
-            let now = Timestamp.now()
-            await commitDerived(transitions.map { Event.segmentRecord($0, receivedAt: now) })
-        }
+        await applyDerived(earlier, sequence: await earlierSequence)
+        guard !transitions.isEmpty else { return [] }
+        let now = Timestamp.now()
+        return transitions.map { Event.segmentRecord($0, receivedAt: now) }
     }
 
     /// Dismissals and acceptances sent without a decision id still rest the offer they name.
@@ -100,21 +103,34 @@ extension IngestPipeline {
         }
     }
 
-    func commitDerived(_ events: consuming [Event]) async {
+    /// Writes segment records and applies them (a flush of what no next group carried).
+    func commitDerived(_ events: [Event]) async {
+        await applyDerived(events, sequence: await appendDerived(events))
+    }
+
+    /// Writes segment records; `nil` when there are none or the write failed (logged).
+    func appendDerived(_ events: [Event]) async -> [Int64?]? {
+        guard !events.isEmpty else { return nil }
         do {
-            let sequence = try await store.append(events)
-            var waits: [PendingWait] = []
-            for (offset, seq) in sequence.enumerated() {
-                guard let seq else { continue }
-                events[offset].seq = seq  // in place, as in `commit`
-                profiles.apply(events[offset])
-                waits += triggers.waits(for: events[offset], profiles: profiles)
-                lastApplied.store(seq, ordering: .relaxed)
-            }
-            await storeWaits(waits)
+            return try await store.append(events)
         } catch {
             logger.error("segment records could not be stored", metadata: ["error.type": "\(type(of: error))"])
+            return nil
         }
+    }
+
+    /// Applies written segment records in log order, and stores the trigger waits they start.
+    func applyDerived(_ events: consuming [Event], sequence: [Int64?]?) async {
+        guard let sequence else { return }
+        var waits: [PendingWait] = []
+        for (offset, seq) in sequence.enumerated() {
+            guard let seq else { continue }
+            events[offset].seq = seq  // in place, as in `commit`
+            profiles.apply(events[offset])
+            waits += triggers.waits(for: events[offset], profiles: profiles)
+            lastApplied.store(seq, ordering: .relaxed)
+        }
+        await storeWaits(waits)
     }
 
     /// The keys under which batch-local consent changes of this event's person are tracked: its

@@ -183,7 +183,7 @@ public final class IngestPipeline: Service, Sendable {
     /// and before traffic: it walks and locks every heap arena.
     static func releaseFreedMemory() {
         #if canImport(Glibc)
-        mallocTrim?(0)
+        _ = mallocTrim?(0)
         #endif
     }
 
@@ -197,17 +197,26 @@ public final class IngestPipeline: Service, Sendable {
     typealias Batch = [(events: [Event], continuation: CheckedContinuation<[Outcome], any Error>)]
 
     private func processJobs() async throws {
+        // Segment records of the last group, written with the next group or before the writer waits.
+        var records: [Event] = []
         while true {
-            let jobs = await nextJobs()
+            let jobs = await nextJobs(flushing: &records)
             if jobs.isEmpty { return }  // shut down and drained
             var batch: Batch = []
             var batchSize = 0
-            // Commits what is gathered: before a larger group, and before any job that must see it applied.
-            func flush() async {
-                guard !batch.isEmpty else { return }
-                await commit(batch)
-                batch.removeAll(keepingCapacity: true)
-                batchSize = 0
+            // Commits what is gathered: before a larger group, and before any job that must see it
+            // applied (with its segment records: an erasure must not be followed by a record of the
+            // person it erased).
+            func flush(records written: Bool = false) async {
+                if !batch.isEmpty {
+                    records = await commit(batch, after: records)
+                    batch.removeAll(keepingCapacity: true)
+                    batchSize = 0
+                }
+                if written && !records.isEmpty {
+                    await commitDerived(records)
+                    records = []
+                }
             }
             for job in jobs {
                 switch job {
@@ -216,10 +225,10 @@ public final class IngestPipeline: Service, Sendable {
                     batch.append((events, continuation))
                     batchSize += events.count
                 case .erase(let id, let continuation):
-                    await flush()
+                    await flush(records: true)
                     await performErasure(id: id, continuation: continuation)
                 case .install(let features, let segments, let continuation):
-                    await flush()
+                    await flush(records: true)
                     profiles.install(features)
                     profiles.install(segments, now: Timestamp.now())
                     continuation.resume(returning: lastApplied.load(ordering: .relaxed))
@@ -229,8 +238,9 @@ public final class IngestPipeline: Service, Sendable {
         }
     }
 
-    /// Waits for queued jobs; returns an empty list only when shut down with nothing left.
-    private func nextJobs() async -> [Job] {
+    /// Waits for queued jobs; returns an empty list only when shut down with nothing left. Writes
+    /// `records` first when there is nothing to carry them.
+    private func nextJobs(flushing records: inout [Event]) async -> [Job] {
         while true {
             let taken = state.withLock { state -> [Job]? in
                 if state.jobs.isEmpty { return state.accepting ? nil : [] }
@@ -239,6 +249,12 @@ public final class IngestPipeline: Service, Sendable {
                     state.queuedEvents = 0
                 }
                 return state.jobs
+            }
+            if let taken, !taken.isEmpty { return taken }
+            if !records.isEmpty {
+                await commitDerived(records)
+                records = []
+                continue
             }
             if let taken { return taken }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

@@ -1,0 +1,95 @@
+import Foundation
+import KairosCore
+@testable import KairosEngine
+import KairosStore
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// How the writer stores segment records: a group's records go out with the next group (written
+/// while that group is applied), and before any erasure or definition change.
+@Suite struct SegmentRecordPipelineTests {
+    /// A pipeline on `directory` whose profiles count views and keep a `seen` segment, with the
+    /// submissions of `queue` already waiting before the writer starts.
+    func run(
+        _ directory: String, maxBatchEvents: Int = 10_000,
+        queue: @escaping @Sendable (IngestPipeline) -> [Task<Void, any Error>]
+    ) async throws -> IngestPipeline {
+        let store = try SQLiteStore(directory: directory)
+        var logger = Logger(label: "segment-record-test")
+        logger.logLevel = .critical
+        let profiles = ProfileBook()
+        profiles.install(try FeatureSet.compile([.init(id: "views", aggregation: .count, filter: #"event.name == "Viewed""#)]))
+        profiles.install(try SegmentSet.compile([.init(id: "seen", condition: "features.views >= 1")], features: profiles.features), now: 0)
+        let pipeline = IngestPipeline(
+            store: store, profiles: profiles, configuration: .init(maxBatchEvents: maxBatchEvents), logger: logger)
+        let jobs = queue(pipeline)
+        // Every job is queued before the writer takes its first group.
+        while pipeline.state.withLock({ $0.jobs.count }) < jobs.count { try await Task.sleep(for: .milliseconds(2)) }
+        let group = ServiceGroup(services: [pipeline], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for job in jobs { try await job.value }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        return pipeline
+    }
+
+    static func viewed(_ user: String, _ number: Int) -> Event {
+        Event(
+            messageId: "m-\(user)-\(number)", type: .track, name: "Viewed", userId: user, timestamp: 1_000 + Int64(number),
+            receivedAt: 2_000, body: Array(#"{"type":"track","event":"Viewed","userId":"\#(user)"}"#.utf8))
+    }
+
+    static func names(_ store: SQLiteStore, _ user: String) async throws -> [(seq: Int64, name: String)] {
+        try await store.events(of: PersonIds(userIds: [user], anonymousIds: []), beforeSeq: nil, limit: 100).reversed()
+            .map { ($0.seq, $0.body["event"]?.stringValue ?? "?") }
+    }
+
+    @Test func aGroupsRecordsFollowTheNextGroupAndAreApplied() async throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // One event per group: the first group's record is written with the second group.
+        let pipeline = try await run(directory, maxBatchEvents: 1) { pipeline in
+            [
+                Task { _ = try await pipeline.submit([Self.viewed("a", 1)]) },
+                Task { _ = try await pipeline.submit([Self.viewed("b", 1)]) },
+            ]
+        }
+        let store = try SQLiteStore(directory: directory)
+        let a = try await Self.names(store, "a")
+        let b = try await Self.names(store, "b")
+        #expect(a.map(\.name) == ["Viewed", "Segment Entered"])
+        #expect(b.map(\.name) == ["Viewed", "Segment Entered"])
+        // a's record comes after b's event in the log; b's record, flushed when the writer ran out of work, last.
+        #expect(a[0].seq < b[0].seq && b[0].seq < a[1].seq && a[1].seq < b[1].seq)
+        #expect(try await store.eventCount() == 4)
+        // Every record is applied to its profile, in log order.
+        #expect(pipeline.lastApplied.load(ordering: .relaxed) == b[1].seq)
+        #expect(pipeline.profiles.profile(id: "a")?.eventCounts["Segment Entered"] == 1)
+        #expect(pipeline.profiles.segmentSizes["seen"] == 2)
+    }
+
+    @Test func recordsAreWrittenBeforeALaterErasure() async throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // The event, a second person's event and the erasure are all taken in one drain: the
+        // erasure must not be followed by the erased person's record.
+        let pipeline = try await run(directory) { pipeline in
+            [
+                Task { _ = try await pipeline.submit([Self.viewed("gone", 1)]) },
+                Task { _ = try await pipeline.submit([Self.viewed("kept", 1)]) },
+                Task {
+                    let erased = try await pipeline.erase(id: "gone")
+                    #expect(erased?.events == 2)
+                },
+            ]
+        }
+        let store = try SQLiteStore(directory: directory)
+        #expect(try await Self.names(store, "gone").isEmpty)
+        #expect(try await Self.names(store, "kept").map(\.name) == ["Viewed", "Segment Entered"])
+        #expect(pipeline.profiles.profile(id: "gone") == nil)
+        #expect(pipeline.profiles.segmentSizes["seen"] == 1)
+    }
+}
