@@ -67,21 +67,45 @@ public struct Event: Sendable, Equatable {
     public static func segmentRecord(_ transition: SegmentTransition, receivedAt: Millis) -> Event {
         let name = transition.entered ? "Segment Entered" : "Segment Exited"
         let messageId = "\(segmentRecordPrefix)\(transition.causeSeq):\(transition.segment):\(transition.entered ? "entered" : "exited")"
+        let timestamp = Timestamp.format(transition.time)
+        let received = Timestamp.format(receivedAt)
         var fields: [String: JSONValue] = [
-            "type": "track", "event": .string(name), "messageId": .string(messageId),
-            "timestamp": .string(Timestamp.format(transition.time)), "receivedAt": .string(Timestamp.format(receivedAt)),
-            "properties": ["segment": .string(transition.segment)],
-            "context": ["library": ["name": "kairos"]],
+            "type": "track", "event": .string(name), "messageId": .string(messageId), "timestamp": .string(timestamp),
+            "receivedAt": .string(received), "properties": ["segment": .string(transition.segment)], "context": recordContext,
         ]
-        if let userId = transition.userId { fields["userId"] = .string(userId) }
-        if let anonymousId = transition.anonymousId { fields["anonymousId"] = .string(anonymousId) }
-        let json = JSONValue.object(fields)
+        // The body is written directly (what `JSONWriter` would write for `fields`, in this order).
+        var body: [UInt8] = []
+        body.reserveCapacity(200 + messageId.utf8.count + 2 * transition.segment.utf8.count)
+        body.append(contentsOf: #"{"type":"track","event":""#.utf8)
+        body.append(contentsOf: name.utf8)
+        body.append(contentsOf: #"","messageId":"#.utf8)
+        JSONWriter.writeString(messageId, into: &body)
+        if let userId = transition.userId {
+            fields["userId"] = .string(userId)
+            body.append(contentsOf: #","userId":"#.utf8)
+            JSONWriter.writeString(userId, into: &body)
+        }
+        if let anonymousId = transition.anonymousId {
+            fields["anonymousId"] = .string(anonymousId)
+            body.append(contentsOf: #","anonymousId":"#.utf8)
+            JSONWriter.writeString(anonymousId, into: &body)
+        }
+        body.append(contentsOf: #","timestamp":""#.utf8)
+        body.append(contentsOf: timestamp.utf8)
+        body.append(contentsOf: #"","receivedAt":""#.utf8)
+        body.append(contentsOf: received.utf8)
+        body.append(contentsOf: #"","properties":{"segment":"#.utf8)
+        JSONWriter.writeString(transition.segment, into: &body)
+        body.append(contentsOf: #"},"context":{"library":{"name":"kairos"}}}"#.utf8)
         var event = Event(
             messageId: messageId, type: .track, name: name, userId: transition.userId, anonymousId: transition.anonymousId,
-            timestamp: transition.time, receivedAt: receivedAt, body: JSONWriter.bytes(json, sortedKeys: false))
-        event.json = json
+            timestamp: transition.time, receivedAt: receivedAt, body: body)
+        event.json = .object(fields)
         return event
     }
+
+    /// The `context` of Kairos' own records.
+    private static let recordContext: JSONValue = ["library": ["name": "kairos"]]
 
     /// This event reduced to a consent record: ids, time and consent, no properties or traits.
     public func consentRecord() -> Event {

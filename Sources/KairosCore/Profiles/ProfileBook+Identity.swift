@@ -7,11 +7,16 @@ extension ProfileBook {
     /// A link that already holds changes nothing, so repeated links never double count.
     func resolveIdentities(of event: Event, features: FeatureSet) -> String {
         let time = event.timestamp
+        // A known id needs nothing more: the writer keeps the index and the profiles in step, so
+        // the profile it points at exists and lists it.
         if let userId = event.userId {
             let userKey = ProfileKey.user(userId)
-            let target = resolve(userKey) ?? userKey
-            ensureProfile(target, at: time)
-            attach(userKey, id: userId, isUser: true, to: target)
+            let known = resolve(userKey)
+            let target = known ?? userKey
+            if known == nil {
+                ensureProfile(target, at: time)
+                attach(userKey, id: userId, isUser: true, to: target)
+            }
             if let anonymousId = event.anonymousId {
                 link(ProfileKey.anonymous(anonymousId), id: anonymousId, to: target, mergeKnown: false, features: features)
             }
@@ -31,10 +36,10 @@ extension ProfileBook {
         // Anonymous only (the parser guarantees one of the two ids).
         let anonymousId = event.anonymousId ?? ""
         let anonymousKey = ProfileKey.anonymous(anonymousId)
-        let target = resolve(anonymousKey) ?? anonymousKey
-        ensureProfile(target, at: time)
-        attach(anonymousKey, id: anonymousId, isUser: false, to: target)
-        return target
+        if let known = resolve(anonymousKey) { return known }
+        ensureProfile(anonymousKey, at: time)
+        attach(anonymousKey, id: anonymousId, isUser: false, to: anonymousKey)
+        return anonymousKey
     }
 
     /// Points an anonymous id key at `target`, merging its current profile in when allowed.

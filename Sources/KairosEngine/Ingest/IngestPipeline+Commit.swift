@@ -7,7 +7,7 @@ extension IngestPipeline {
     /// profiles in log order, then answers every submitter. Returns the group's segment records,
     /// to be written with the next group: `earlier`, the previous group's records, are written
     /// while this group is applied (they follow this group in the log) and applied after it.
-    func commit(_ batch: Batch, after earlier: [Event]) async -> [Event] {
+    func commit(_ batch: consuming Batch, after earlier: [Event]) async -> [Event] {
         let started = ContinuousClock.now
         let total = batch.reduce(0) { $0 + $1.events.count }
         var outcomes = [Outcome](repeating: .duplicate, count: total)
@@ -20,7 +20,8 @@ extension IngestPipeline {
         var consentChanges: [String: [String: Bool]] = [:]
 
         var position = 0
-        for submission in batch {
+        for index in batch.indices {
+            let submission = batch[index]
             for original in submission.events {
                 defer { position += 1 }
                 guard seenMessageIds.insert(original.messageId).inserted else { continue }
@@ -51,7 +52,7 @@ extension IngestPipeline {
             logger.error("commit failed; nothing was stored", metadata: ["error": "\(error)", "events": "\(total)"])
             metrics.commitFailures.increment()
             let failure = APIError(status: 503, code: "storage_unavailable", message: "events could not be stored")
-            for submission in batch { submission.continuation.resume(throwing: failure) }
+            for index in batch.indices { batch[index].continuation.resume(throwing: failure) }
             await commitDerived(earlier)
             return []
         }
@@ -73,10 +74,15 @@ extension IngestPipeline {
         await storeWaits(waits)
         metrics.record(outcomes: outcomes, duration: ContinuousClock.now - started, profiles: profiles.count)
 
+        // The writer lets go of the events before answering, so that each submitter, not the
+        // writer, frees its own (see `submit`).
+        let answers = batch.map { (count: $0.events.count, continuation: $0.continuation) }
+        batch = []
+        toStore = []
         var start = 0
-        for submission in batch {
-            let end = start + submission.events.count
-            submission.continuation.resume(returning: Array(outcomes[start..<end]))
+        for answer in answers {
+            let end = start + answer.count
+            answer.continuation.resume(returning: Array(outcomes[start..<end]))
             start = end
         }
         await applyDerived(earlier, sequence: await earlierSequence)

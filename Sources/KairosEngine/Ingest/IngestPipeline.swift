@@ -99,11 +99,15 @@ public final class IngestPipeline: Service, Sendable {
     /// in order, once the transaction holding them has committed.
     public func submit(_ events: [Event]) async throws -> [Outcome] {
         guard !events.isEmpty else { return [] }
-        return try await withCheckedThrowingContinuation { continuation in
+        let outcomes = try await withCheckedThrowingContinuation { continuation in
             enqueue(.events(events, continuation), eventCount: events.count) { error in
                 continuation.resume(throwing: error)
             }
         }
+        // Held until answered: the writer drops its references first, so the events are freed
+        // here, on the submitter's thread, not on the writer's.
+        withExtendedLifetime(events) {}
+        return outcomes
     }
 
     /// Erases the person behind `id` (userId or anonymousId): events, profile and all ids.
@@ -200,8 +204,9 @@ public final class IngestPipeline: Service, Sendable {
         // Segment records of the last group, written with the next group or before the writer waits.
         var records: [Event] = []
         while true {
-            let jobs = await nextJobs(flushing: &records)
+            var jobs = await nextJobs(flushing: &records)
             if jobs.isEmpty { return }  // shut down and drained
+            jobs.reverse()  // taken from the end, so that the list holds no job the writer is done with
             var batch: Batch = []
             var batchSize = 0
             // Commits what is gathered: before a larger group, and before any job that must see it
@@ -209,8 +214,9 @@ public final class IngestPipeline: Service, Sendable {
             // person it erased).
             func flush(records written: Bool = false) async {
                 if !batch.isEmpty {
-                    records = await commit(batch, after: records)
-                    batch.removeAll(keepingCapacity: true)
+                    var group: Batch = []
+                    swap(&group, &batch)
+                    records = await commit(consume group, after: records)
                     batchSize = 0
                 }
                 if written && !records.isEmpty {
@@ -218,7 +224,7 @@ public final class IngestPipeline: Service, Sendable {
                     records = []
                 }
             }
-            for job in jobs {
+            while let job = jobs.popLast() {
                 switch job {
                 case .events(let events, let continuation):
                     if batchSize + events.count > configuration.maxBatchEvents { await flush() }
