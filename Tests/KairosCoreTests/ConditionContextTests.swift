@@ -61,6 +61,41 @@ import Testing
         #expect(again.features == ["views": .number(3)])
     }
 
+    @Test func applyHandsBackTheSegmentContextWithWhatTheConditionsRead() throws {
+        let book = ProfileBook()
+        book.install(
+            try FeatureSet.compile([
+                .init(id: "views", aggregation: .count, filter: "event.name == \"Viewed\""),
+                .init(id: "last", aggregation: .last, value: "event.properties.page"),
+            ]))
+        book.install(try SegmentSet.compile([.init(id: "viewers", condition: "features.views >= 2")], features: book.features), now: 0)
+        let start: Millis = 1_800_000_000_000
+        func viewed(_ index: Int) -> Event {
+            var event = Event(
+                seq: Int64(index), messageId: "m\(index)", type: .track, name: "Viewed", userId: "u1", anonymousId: nil,
+                previousId: nil, timestamp: start + Millis(index), receivedAt: start + Millis(index),
+                traits: index == 1 ? ["tier": "gold"] : nil, consent: nil)
+            event.json = ["type": "track", "event": "Viewed", "userId": "u1", "properties": ["page": .string("p\(index)")]]
+            return event
+        }
+        // The segments read `views`; the conditions read `last` and the traits.
+        let conditions = ConditionReads(profile: .traits, features: FeatureSelection(ids: ["last", "views"], in: book.features))
+        #expect(book.apply(viewed(1), conditions: conditions).context?.segments == [])
+        let second = book.apply(viewed(2), conditions: conditions)
+        #expect(second.transitions.map(\.segment) == ["viewers"])
+        let context = try #require(second.context)
+        // The same as the context filled after the event, plus the event itself.
+        var filled = EvaluationContext(viewed(2), now: start + 2)
+        #expect(book.fill(&filled, idKey: "u:u1", profile: .traits, features: conditions.features))
+        #expect(context.features == filled.features && context.features == ["views": .number(2), "last": .string("p2")])
+        #expect(context.profile == filled.profile && context.segments == filled.segments && context.segments == ["viewers"])
+        #expect(context.event == filled.event && context.eventName == "Viewed")
+        // Without conditions nothing is gathered for them; Kairos' own records are not evaluated.
+        #expect(book.apply(viewed(3), conditions: nil).context == nil)
+        let record = Event.segmentRecord(second.transitions[0], receivedAt: start + 4)
+        #expect(book.apply(record, conditions: conditions).context == nil)
+    }
+
     @Test func aTrackEventsNameIsReadFromItsColumnUntilTheEventIsReplaced() throws {
         let stored = Event(
             seq: 1, messageId: "m1", type: .track, name: "Product Viewed", userId: "u1", anonymousId: nil, previousId: nil,

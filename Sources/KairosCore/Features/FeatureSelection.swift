@@ -31,4 +31,15 @@ extension FeatureState {
         }
         return result
     }
+
+    /// Adds the selected features' values at `now` that `values` does not hold yet.
+    func add(_ selection: FeatureSelection, to values: inout [String: ExpressionValue], _ features: FeatureSet, now: Millis) {
+        guard selection.owner === features else {
+            for (id, value) in self.values(of: selection.ids, features, now: now) where values[id] == nil { values[id] = value }
+            return
+        }
+        for feature in selection.features where values[feature.definition.id] == nil {
+            values[feature.definition.id] = value(of: feature, now: now, sessionTimeout: features.sessionTimeout)
+        }
+    }
 }

@@ -117,10 +117,20 @@ public final class ProfileBook: Sendable {
     /// features, and re-evaluates its segments. Returns the segment transitions it caused.
     @discardableResult
     public func apply(_ event: Event) -> [SegmentTransition] {
+        apply(event, conditions: nil).transitions
+    }
+
+    /// Applies `event`; with `conditions`, also returns what rules see about the person right
+    /// after it: the event, `profile.*` as far as asked, the segments' and the asked features,
+    /// and the segments (`nil` for Kairos' own records and consent events).
+    public func apply(
+        _ event: Event, conditions: ConditionReads?
+    ) -> (transitions: [SegmentTransition], context: EvaluationContext?) {
         let features = self.features
         let segments = self.segments
         let target = resolveIdentities(of: event, features: features)
         var transitions: [SegmentTransition] = []
+        var context: EvaluationContext?
         let ownRecord = event.isSegmentRecord
         update(target) { profile in
             profile.firstSeen = min(profile.firstSeen, event.timestamp)
@@ -145,10 +155,12 @@ public final class ProfileBook: Sendable {
             if event.type == .track {
                 recommender.observe(event, owner: profile.key, history: &profile.items)
             }
-            transitions = evaluateSegments(&profile, event: event, features: features, segments: segments, now: event.receivedAt)
+            transitions = evaluateSegments(
+                &profile, event: event, features: features, segments: segments, now: event.receivedAt,
+                conditions: conditions, context: &context)
         }
         count(transitions, segments: segments)
-        return transitions
+        return (transitions, context)
     }
 
     /// Removes a profile and all its ids; returns what was removed.

@@ -24,3 +24,16 @@ public enum ProfileReads: Sendable, Comparable {
         ["eventCounts", "eventTotal", "firstSeen", "lastSeen", "consent", "profile["].contains { source.contains($0) }
     }
 }
+
+/// What a set of rules reads about the person besides the event: given to
+/// `ProfileBook.apply(_:conditions:)`, which then hands back the context the profile's segments
+/// were evaluated in, with these reads added (one context per event instead of two).
+public struct ConditionReads: Sendable {
+    public var profile: ProfileReads
+    public var features: FeatureSelection
+
+    public init(profile: ProfileReads, features: FeatureSelection) {
+        self.profile = profile
+        self.features = features
+    }
+}

@@ -16,13 +16,32 @@ public final class TriggerEngine: Sendable {
         current.withLock { $0 = set }
     }
 
+    /// What the triggers will read about the person of `event` once it is applied: `nil` when none
+    /// of them can start a wait for it without reading the profile (its `when` does not match the
+    /// event alone), so that applying the event need not gather anything for them.
+    func reads(for event: Event) -> ConditionReads? {
+        let set = triggers
+        guard !set.triggers.isEmpty, event.type != .consent, !event.isSegmentRecord else { return nil }
+        var context: EvaluationContext?
+        for trigger in set.triggers where trigger.whenReadsProfile || trigger.condition != nil {
+            if !trigger.whenReadsProfile {
+                if context == nil { context = EvaluationContext(event, now: event.receivedAt) }
+                guard let context, trigger.when.matches(context) else { continue }
+            }
+            return ConditionReads(profile: set.profileReads, features: set.conditionFeatures)
+        }
+        return nil
+    }
+
     /// The waits `event` starts (one per matching trigger; due at once when the trigger has no wait).
-    func waits(for event: Event, profiles: ProfileBook) -> [PendingWait] {
+    /// `applied` is what `ProfileBook.apply(_:conditions:)` returned for ``reads(for:)``, if anything:
+    /// the person is then not looked up again.
+    func waits(for event: Event, profiles: ProfileBook, applied: EvaluationContext? = nil) -> [PendingWait] {
         let set = triggers
         guard !set.triggers.isEmpty, event.type != .consent else { return [] }
-        var context = EvaluationContext(event, now: event.receivedAt)
+        var context = applied ?? EvaluationContext(event, now: event.receivedAt)
         let json = context.event ?? .null
-        var profileLoaded = false
+        var profileLoaded = applied != nil
         var waits: [PendingWait] = []
         for trigger in set.triggers {
             let whenReadsProfile = trigger.whenReadsProfile

@@ -63,8 +63,10 @@ extension IngestPipeline {
         for (offset, seq) in sequence.enumerated() {
             guard let seq else { continue }
             toStore[offset].seq = seq  // in place: copying an event retains each of its fields
-            transitions += profiles.apply(toStore[offset])
-            waits += triggers.waits(for: toStore[offset], profiles: profiles)
+            // Triggers are tested in the context the profile's segments were evaluated in.
+            let applied = profiles.apply(toStore[offset], conditions: triggers.reads(for: toStore[offset]))
+            transitions += applied.transitions
+            waits += triggers.waits(for: toStore[offset], profiles: profiles, applied: applied.context)
             lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
             if toStore[offset].decisionId != nil || Self.isOfferResponse(toStore[offset]) {
