@@ -83,33 +83,7 @@ public final class SQLiteStore: DataStore {
     // MARK: - Events
 
     public func append(_ events: [Event]) async throws -> [Int64?] {
-        try await pool.write { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO events (message_id, type, name, user_id, anonymous_id, previous_id, ts, received_at,
-                                        traits, consent, body)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(message_id) DO NOTHING
-                    """)
-            var sequence: [Int64?] = []
-            sequence.reserveCapacity(events.count)
-            for event in events {
-                let traits = event.traits.map { JSONWriter.string(.object($0)) }
-                let consent = event.consent.map { JSONWriter.string(.object($0.mapValues { .bool($0) })) }
-                try statement.execute(arguments: [
-                    event.messageId, event.type.rawValue, event.name, event.userId, event.anonymousId,
-                    event.previousId, event.timestamp, event.receivedAt, traits, consent,
-                    String(decoding: event.body, as: UTF8.self),
-                ])
-                guard db.changesCount == 1 else {
-                    sequence.append(nil)
-                    continue
-                }
-                let seq = db.lastInsertedRowID
-                try Self.insertOutcome(of: event, seq: seq, db)
-                sequence.append(seq)
-            }
-            return sequence
-        }
+        try await pool.write { db in try Self.insertRows(events, db) }
     }
 
     public func replay(

@@ -1,0 +1,79 @@
+import GRDB
+import GRDBSQLite
+import KairosCore
+
+extension SQLiteStore {
+    /// The statement that appends one event (a duplicate `message_id` inserts nothing).
+    static let insertEventSQL = """
+        INSERT INTO events (message_id, type, name, user_id, anonymous_id, previous_id, ts, received_at,
+                            traits, consent, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(message_id) DO NOTHING
+        """
+
+    /// Appends `events` in the current transaction; returns each one's sequence number, `nil` for a
+    /// duplicate. The values are bound to the statement's SQLite handle directly: on a group of
+    /// thousands of events, building GRDB's argument list for each row costs as much as the insert.
+    static func insertRows(_ events: [Event], _ db: Database) throws -> [Int64?] {
+        let statement = try db.cachedStatement(sql: insertEventSQL)
+        let handle = statement.sqliteStatement
+        let connection = db.sqliteConnection
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        var sequence: [Int64?] = []
+        sequence.reserveCapacity(events.count)
+        for event in events {
+            sqlite3_reset(handle)
+            bind(event.messageId, 1, handle)
+            bind(event.type.rawValue, 2, handle)
+            bind(event.name, 3, handle)
+            bind(event.userId, 4, handle)
+            bind(event.anonymousId, 5, handle)
+            bind(event.previousId, 6, handle)
+            sqlite3_bind_int64(handle, 7, event.timestamp)
+            sqlite3_bind_int64(handle, 8, event.receivedAt)
+            bind(event.traits.map { JSONWriter.string(.object($0)) }, 9, handle)
+            bind(event.consent.map { JSONWriter.string(.object($0.mapValues { .bool($0) })) }, 10, handle)
+            let code = event.body.withUnsafeBufferPointer { body in
+                // Bound without a copy: the buffer outlives the step.
+                if let base = body.baseAddress {
+                    sqlite3_bind_text(handle, 11, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(body.count), nil)
+                } else {
+                    sqlite3_bind_text(handle, 11, "", 0, transient)
+                }
+                return sqlite3_step(handle)
+            }
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: insertEventSQL)
+            }
+            guard sqlite3_changes(connection) == 1 else {
+                sequence.append(nil)
+                continue
+            }
+            let seq = sqlite3_last_insert_rowid(connection)
+            try insertOutcome(of: event, seq: seq, db)
+            sequence.append(seq)
+        }
+        return sequence
+    }
+
+    /// Binds text (a copy SQLite owns), or NULL.
+    @inline(__always)
+    private static func bind(_ text: String?, _ index: Int32, _ handle: OpaquePointer?) {
+        guard var text else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        text.withUTF8 { bytes in
+            if let base = bytes.baseAddress {
+                sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
+            } else {
+                sqlite3_bind_text(handle, index, "", 0, transient)
+            }
+        }
+    }
+
+    /// SQLite's "copy the value now" destructor.
+    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+}
