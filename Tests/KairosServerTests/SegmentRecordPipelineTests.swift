@@ -4,6 +4,7 @@ import KairosCore
 import KairosStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 /// How the writer stores segment records: a group's records go out with the next group (written
@@ -65,6 +66,14 @@ import Testing
         // a's record comes after b's event in the log; b's record, flushed when the writer ran out of work, last.
         #expect(a[0].seq < b[0].seq && b[0].seq < a[1].seq && a[1].seq < b[1].seq)
         #expect(try await store.eventCount() == 4)
+        // Records are stored without a body and read back whole, by the API and on replay.
+        let listed = try await store.events(of: PersonIds(userIds: ["a"], anonymousIds: []), beforeSeq: nil, limit: 1)
+        #expect(listed.first?.body["properties"]?["segment"] == "seen" && listed.first?.body["userId"] == "a")
+        let replayed = Answers()
+        _ = try await store.replay(upTo: nil, withBodies: true, bodiesFor: []) { event in
+            if event.isSegmentRecord { replayed.value.withLock { $0.append(event.json ?? .null) } }
+        }
+        #expect(replayed.value.withLock { $0.map { $0["properties"]?["segment"] } } == ["seen", "seen"])
         // Every record is applied to its profile, in log order.
         #expect(pipeline.lastApplied.load(ordering: .relaxed) == b[1].seq)
         #expect(pipeline.profiles.profile(id: "a")?.eventCounts["Segment Entered"] == 1)
@@ -92,4 +101,9 @@ import Testing
         #expect(pipeline.profiles.profile(id: "gone") == nil)
         #expect(pipeline.profiles.segmentSizes["seen"] == 1)
     }
+}
+
+/// Values gathered by a `@Sendable` callback.
+final class Answers: Sendable {
+    let value = Mutex<[JSONValue]>([])
 }

@@ -63,45 +63,48 @@ public struct Event: Sendable, Equatable {
     /// The messageId prefix of Kairos' own segment records (refused in events sent to Kairos).
     public static let segmentRecordPrefix = "segment:"
 
-    /// The record of a segment transition, stored in the log like any event.
+    /// The record of a segment transition, stored in the log like any event. Its stored body is
+    /// empty: everything in it is in the row's columns, and ``segmentRecordJSON(messageId:name:userId:anonymousId:timestamp:receivedAt:)``
+    /// rebuilds it when the row is read.
     public static func segmentRecord(_ transition: SegmentTransition, receivedAt: Millis) -> Event {
         let name = transition.entered ? "Segment Entered" : "Segment Exited"
         let messageId = "\(segmentRecordPrefix)\(transition.causeSeq):\(transition.segment):\(transition.entered ? "entered" : "exited")"
-        let timestamp = Timestamp.format(transition.time)
-        let received = Timestamp.format(receivedAt)
-        var fields: [String: JSONValue] = [
-            "type": "track", "event": .string(name), "messageId": .string(messageId), "timestamp": .string(timestamp),
-            "receivedAt": .string(received), "properties": ["segment": .string(transition.segment)], "context": recordContext,
-        ]
-        // The body is written directly (what `JSONWriter` would write for `fields`, in this order).
-        var body: [UInt8] = []
-        body.reserveCapacity(200 + messageId.utf8.count + 2 * transition.segment.utf8.count)
-        body.append(contentsOf: #"{"type":"track","event":""#.utf8)
-        body.append(contentsOf: name.utf8)
-        body.append(contentsOf: #"","messageId":"#.utf8)
-        JSONWriter.writeString(messageId, into: &body)
-        if let userId = transition.userId {
-            fields["userId"] = .string(userId)
-            body.append(contentsOf: #","userId":"#.utf8)
-            JSONWriter.writeString(userId, into: &body)
-        }
-        if let anonymousId = transition.anonymousId {
-            fields["anonymousId"] = .string(anonymousId)
-            body.append(contentsOf: #","anonymousId":"#.utf8)
-            JSONWriter.writeString(anonymousId, into: &body)
-        }
-        body.append(contentsOf: #","timestamp":""#.utf8)
-        body.append(contentsOf: timestamp.utf8)
-        body.append(contentsOf: #"","receivedAt":""#.utf8)
-        body.append(contentsOf: received.utf8)
-        body.append(contentsOf: #"","properties":{"segment":"#.utf8)
-        JSONWriter.writeString(transition.segment, into: &body)
-        body.append(contentsOf: #"},"context":{"library":{"name":"kairos"}}}"#.utf8)
         var event = Event(
             messageId: messageId, type: .track, name: name, userId: transition.userId, anonymousId: transition.anonymousId,
-            timestamp: transition.time, receivedAt: receivedAt, body: body)
-        event.json = .object(fields)
+            timestamp: transition.time, receivedAt: receivedAt)
+        event.json = recordJSON(
+            messageId: messageId, name: name, segment: transition.segment, userId: transition.userId,
+            anonymousId: transition.anonymousId, timestamp: transition.time, receivedAt: receivedAt)
         return event
+    }
+
+    /// The JSON of a segment record stored without a body, from its row's columns; `nil` when
+    /// `messageId` is not a segment record's.
+    public static func segmentRecordJSON(
+        messageId: String, name: String?, userId: String?, anonymousId: String?, timestamp: Millis, receivedAt: Millis
+    ) -> JSONValue? {
+        // segment:<cause seq>:<segment id>:<entered|exited>
+        guard messageId.hasPrefix(segmentRecordPrefix), let name else { return nil }
+        let rest = messageId.dropFirst(segmentRecordPrefix.count)
+        guard let first = rest.firstIndex(of: ":"), let last = rest.lastIndex(of: ":"), first < last else { return nil }
+        let segment = String(rest[rest.index(after: first)..<last])
+        return recordJSON(
+            messageId: messageId, name: name, segment: segment, userId: userId, anonymousId: anonymousId,
+            timestamp: timestamp, receivedAt: receivedAt)
+    }
+
+    private static func recordJSON(
+        messageId: String, name: String, segment: String, userId: String?, anonymousId: String?, timestamp: Millis,
+        receivedAt: Millis
+    ) -> JSONValue {
+        var fields: [String: JSONValue] = [
+            "type": "track", "event": .string(name), "messageId": .string(messageId),
+            "timestamp": .string(Timestamp.format(timestamp)), "receivedAt": .string(Timestamp.format(receivedAt)),
+            "properties": ["segment": .string(segment)], "context": recordContext,
+        ]
+        if let userId { fields["userId"] = .string(userId) }
+        if let anonymousId { fields["anonymousId"] = .string(anonymousId) }
+        return .object(fields)
     }
 
     /// The `context` of Kairos' own records.

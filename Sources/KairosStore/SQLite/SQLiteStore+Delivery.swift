@@ -158,14 +158,11 @@ extension SQLiteStore {
         let all = ids.userIds + ids.anonymousIds
         guard !all.isEmpty else { return [] }
         let (person, personArguments) = Self.personPredicate(ids)
-        let sql = "SELECT seq, body FROM events WHERE (\(person)) AND seq > ? ORDER BY seq LIMIT ?"
+        let sql = "SELECT \(Self.storedEventColumns) FROM events WHERE (\(person)) AND seq > ? ORDER BY seq LIMIT ?"
         var arguments = personArguments
         arguments += [afterSeq, limit]
         return try await pool.read { [arguments] db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                let text: String = row[1]
-                return StoredEvent(seq: row[0], body: (try? JSONParser.parse(text)) ?? .null)
-            }
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.storedEvent)
         }
     }
 

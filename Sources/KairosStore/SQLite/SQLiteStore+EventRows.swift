@@ -76,4 +76,24 @@ extension SQLiteStore {
 
     /// SQLite's "copy the value now" destructor.
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+    /// The columns ``storedEvent(_:)`` reads, in order.
+    static let storedEventColumns = "seq, body, message_id, name, user_id, anonymous_id, ts, received_at"
+
+    /// An event row as stored JSON (a segment record's, stored without a body, rebuilt from its columns).
+    static func storedEvent(_ row: Row) -> StoredEvent {
+        StoredEvent(seq: row[0], body: body(text: row[1], messageId: row[2], name: row[3], userId: row[4], anonymousId: row[5], timestamp: row[6], receivedAt: row[7]))
+    }
+
+    /// A row's body as JSON.
+    static func body(
+        text: String, messageId: String, name: String?, userId: String?, anonymousId: String?, timestamp: Millis, receivedAt: Millis
+    ) -> JSONValue {
+        if text.isEmpty, let record = Event.segmentRecordJSON(
+            messageId: messageId, name: name, userId: userId, anonymousId: anonymousId, timestamp: timestamp, receivedAt: receivedAt)
+        {
+            return record
+        }
+        return (try? JSONParser.parse(text)) ?? .null
+    }
 }

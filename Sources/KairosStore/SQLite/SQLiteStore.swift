@@ -110,7 +110,9 @@ public final class SQLiteStore: DataStore {
                     seq: row[0], messageId: row[1], type: type, name: row[3], userId: row[4], anonymousId: row[5],
                     previousId: row[6], timestamp: row[7], receivedAt: row[8], traits: traits, consent: consent)
                 if withBodies || (event.name.map(names.contains) ?? false), let text: String = row[11] {
-                    event.json = try? JSONParser.parse(text)
+                    event.json = Self.body(
+                        text: text, messageId: event.messageId, name: event.name, userId: event.userId,
+                        anonymousId: event.anonymousId, timestamp: event.timestamp, receivedAt: event.receivedAt)
                 }
                 body(event)
                 count += 1
@@ -123,14 +125,11 @@ public final class SQLiteStore: DataStore {
         let all = ids.userIds + ids.anonymousIds
         guard !all.isEmpty else { return [] }
         let (person, personArguments) = Self.personPredicate(ids)
-        let sql = "SELECT seq, body FROM events WHERE (\(person)) AND seq < ? ORDER BY seq DESC LIMIT ?"
+        let sql = "SELECT \(Self.storedEventColumns) FROM events WHERE (\(person)) AND seq < ? ORDER BY seq DESC LIMIT ?"
         var arguments = personArguments
         arguments += [beforeSeq ?? Int64.max, limit]
         return try await pool.read { [arguments] db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                let text: String = row[1]
-                return StoredEvent(seq: row[0], body: (try? JSONParser.parse(text)) ?? .null)
-            }
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.storedEvent)
         }
     }
 
