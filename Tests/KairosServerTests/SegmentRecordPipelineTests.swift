@@ -80,6 +80,18 @@ import Testing
         #expect(pipeline.profiles.segmentSizes["seen"] == 2)
     }
 
+    @Test func aPendingWriteHandsItsResultToItsWaiterWhicheverComesFirst() async throws {
+        let early = PendingWrite<Int>()
+        early.complete(.success(1))
+        #expect(try await early.result.get() == 1)
+        let late = PendingWrite<Int>()
+        async let waited = late.result
+        try await Task.sleep(for: .milliseconds(20))
+        late.complete(.failure(CancellationError()))
+        let result = await waited
+        #expect(throws: CancellationError.self) { try result.get() }
+    }
+
     @Test func recordsAreWrittenBeforeALaterErasure() async throws {
         let directory = temporaryDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

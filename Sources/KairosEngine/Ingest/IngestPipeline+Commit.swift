@@ -57,7 +57,7 @@ extension IngestPipeline {
             return []
         }
         // The store writes the previous group's records while the writer applies this group.
-        async let earlierSequence = appendDerived(earlier)
+        let earlierWrite = earlier.isEmpty ? nil : store.beginAppend(earlier)
         var transitions: [SegmentTransition] = []
         var waits: [PendingWait] = []
         for (offset, seq) in sequence.enumerated() {
@@ -87,7 +87,7 @@ extension IngestPipeline {
             answer.continuation.resume(returning: Array(outcomes[start..<end]))
             start = end
         }
-        await applyDerived(earlier, sequence: await earlierSequence)
+        if let earlierWrite { await applyDerived(earlier, sequence: derivedSequence(await earlierWrite.result)) }
         guard !transitions.isEmpty else { return [] }
         let now = Timestamp.now()
         return transitions.map { Event.segmentRecord($0, receivedAt: now) }
@@ -113,15 +113,15 @@ extension IngestPipeline {
 
     /// Writes segment records and applies them (a flush of what no next group carried).
     func commitDerived(_ events: [Event]) async {
-        await applyDerived(events, sequence: await appendDerived(events))
+        guard !events.isEmpty else { return }
+        await applyDerived(events, sequence: derivedSequence(await store.beginAppend(events).result))
     }
 
-    /// Writes segment records; `nil` when there are none or the write failed (logged).
-    func appendDerived(_ events: [Event]) async -> [Int64?]? {
-        guard !events.isEmpty else { return nil }
-        do {
-            return try await store.append(events)
-        } catch {
+    /// The sequence numbers of written segment records; `nil` when the write failed (logged).
+    func derivedSequence(_ result: Result<[Int64?], any Error>) -> [Int64?]? {
+        switch result {
+        case .success(let sequence): return sequence
+        case .failure(let error):
             logger.error("segment records could not be stored", metadata: ["error.type": "\(type(of: error))"])
             return nil
         }

@@ -86,6 +86,12 @@ public final class SQLiteStore: DataStore {
         try await pool.write { db in try Self.insertRows(events, db) }
     }
 
+    public func beginAppend(_ events: [Event]) -> PendingWrite<[Int64?]> {
+        let pending = PendingWrite<[Int64?]>()
+        pool.asyncWrite({ db in try Self.insertRows(events, db) }, completion: { _, result in pending.complete(result) })
+        return pending
+    }
+
     public func replay(
         upTo: Int64?, withBodies: Bool, bodiesFor names: Set<String>, _ body: @escaping @Sendable (Event) -> Void
     ) async throws -> Int {

@@ -10,6 +10,10 @@ public protocol DataStore: DeliveryStore, OfferStore, Sendable {
     /// or `nil` when an event with the same `messageId` is already stored.
     func append(_ events: [Event]) async throws -> [Int64?]
 
+    /// Queues the same write as ``append(_:)`` at once, without waiting for it (it is ordered
+    /// with every write queued after it).
+    func beginAppend(_ events: [Event]) -> PendingWrite<[Int64?]>
+
     /// Reads the log in sequence order, up to and including `upTo` (all when `nil`), and hands each
     /// event to `body` — with its parsed JSON when `withBodies`. Returns the number of events read.
     /// Bodies are parsed (``Event/json``) for every event when `withBodies`, else only for events
