@@ -169,8 +169,10 @@ public final class IngestPipeline: Service, Sendable {
             ])
         // Stops taking jobs and drains on graceful shutdown, and also when the task is cancelled
         // (a service group torn down after an error), so that it never waits forever.
+        let executor = WriterExecutor()
+        defer { executor.shutdown() }
         try await withTaskCancellationOrGracefulShutdownHandler {
-            try await processJobs()
+            try await withTaskExecutorPreference(executor) { try await processJobs() }
         } onCancelOrGracefulShutdown: {
             let wakeUp = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
                 state.accepting = false
