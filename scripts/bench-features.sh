@@ -2,7 +2,9 @@
 # Cost of real-time features and segments on ingest, and their memory per profile.
 #  1. ingest throughput (batches of 100, durable) without definitions and with the 20 features,
 #     10 segments and 5 triggers of scripts/definitions/bench.yaml, in the same run → ratio
-#     (target ≥ 0.7), first on 100,000 new users (cold), then on the same users again (warm);
+#     (target ≥ 0.7), first on 100,000 new users (cold), then on the same users again (warm); and
+#     the server's CPU time per event in the same runs (from /proc), whose ratio is steadier than
+#     throughput on a shared machine;
 #  2. memory: the same 1,000,000-event log loaded with and without those definitions → extra RSS
 #     per profile (the feature and segment state).
 # Usage: scripts/bench-features.sh [duration-seconds] [events-for-memory] [rounds]
@@ -26,17 +28,24 @@ serve() { # data-dir [extra args...]
 }
 stop() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; }
 
-throughput() { # label [extra args...] → "cold warm" requests/s
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }  # the server's user + system time
+
+throughput() { # label [extra args...] → "cold warm cold-cpu warm-cpu": requests/s, server CPU µs per event
   local label=$1; shift
   local dir="$WORK/$label"
   serve "$dir" "$@"
-  local cold warm
+  local cold warm t0 t1 t2 hz
+  hz=$(getconf CLK_TCK)
+  t0=$(cpu_ticks)
   # Cold: the 100,000 users of the load are all new (every profile enters its first segments).
   cold=$(wrk -t2 -c64 -d"${DURATION}s" -s scripts/wrk/batch.lua "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print $2}')
+  t1=$(cpu_ticks)
   # Warm: the same users again, now known (memberships mostly settled), as in steady traffic.
   warm=$(wrk -t2 -c64 -d"${DURATION}s" -s scripts/wrk/batch.lua "http://127.0.0.1:$PORT" | awk '/Requests\/sec/ {print $2}')
+  t2=$(cpu_ticks)
   stop
-  echo "$cold $warm"
+  echo "$cold $warm $(awk -v a="$t0" -v b="$t1" -v c="$t2" -v r1="$cold" -v r2="$warm" -v d="$DURATION" -v hz="$hz" \
+    'BEGIN { printf "%.2f %.2f", (b - a) / hz * 1e6 / (r1 * 100 * d), (c - b) / hz * 1e6 / (r2 * 100 * d) }')"
 }
 
 echo "Kairos features benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $ROUNDS rounds"
@@ -44,20 +53,22 @@ echo "Kairos features benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores,
 # shared machine does not fall on one side only; the median of the per-round ratios is reported.
 RESULTS=""
 for round in $(seq "$ROUNDS"); do
-  read -r PLAIN_COLD PLAIN_WARM < <(throughput "plain-$round")
-  read -r FEATURES_COLD FEATURES_WARM < <(throughput "features-$round" --definitions "$DEFINITIONS")
-  RESULTS="$RESULTS$PLAIN_COLD $PLAIN_WARM $FEATURES_COLD $FEATURES_WARM"$'\n'
+  read -r PLAIN_COLD PLAIN_WARM PLAIN_CPU_COLD PLAIN_CPU_WARM < <(throughput "plain-$round")
+  read -r FEATURES_COLD FEATURES_WARM FEATURES_CPU_COLD FEATURES_CPU_WARM < <(throughput "features-$round" --definitions "$DEFINITIONS")
+  RESULTS="$RESULTS$PLAIN_COLD $PLAIN_WARM $FEATURES_COLD $FEATURES_WARM $PLAIN_CPU_COLD $PLAIN_CPU_WARM $FEATURES_CPU_COLD $FEATURES_CPU_WARM"$'\n'
 done
 printf '%s' "$RESULTS" | awk '
   function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   { n++; pc[n] = $1 * 100; pw[n] = $2 * 100; fc[n] = $3 * 100; fw[n] = $4 * 100; rc[n] = $3 / $1; rw[n] = $4 / $2
-    printf "round %d: no definitions %6.0f / %6.0f events/s, with definitions %6.0f / %6.0f events/s, ratio %.3f / %.3f (cold / warm)\n", n, pc[n], pw[n], fc[n], fw[n], rc[n], rw[n] }
+    cc[n] = $5 / $7; cw[n] = $6 / $8
+    printf "round %d: no definitions %6.0f / %6.0f events/s (%.1f / %.1f µs CPU an event), with definitions %6.0f / %6.0f events/s (%.1f / %.1f µs), ratio %.3f / %.3f, CPU ratio %.3f / %.3f (cold / warm)\n", n, pc[n], pw[n], $5, $6, fc[n], fw[n], $7, $8, rc[n], rw[n], cc[n], cw[n] }
   END {
     printf "                                              cold (new users)   warm (known users)\n"
     printf "ingest, no definitions (median):              %8.0f events/s  %8.0f events/s\n", median(pc, n), median(pw, n)
     printf "ingest, 20 features, 10 segments, 5 triggers: %8.0f events/s  %8.0f events/s\n", median(fc, n), median(fw, n)
-    printf "ratio (median of rounds):                     %8.3f           %8.3f\n", median(rc, n), median(rw, n) }'
+    printf "ratio (median of rounds):                     %8.3f           %8.3f\n", median(rc, n), median(rw, n)
+    printf "CPU ratio (plain ÷ with definitions, median): %8.3f           %8.3f\n", median(cc, n), median(cw, n) }'
 
 [ "$EVENTS" = 0 ] && exit 0
 # Memory: one log, loaded twice.
