@@ -1,4 +1,4 @@
-import KairosCore
+@testable import KairosCore
 @testable import KairosEngine
 import Testing
 
@@ -23,13 +23,13 @@ import Testing
                 ],
                 channels: [.init(id: "app", kind: .inapp)], features: book.features))
         let order = Event(seq: 99, messageId: "o", type: .track, name: "Order", userId: "u1", timestamp: 99, receivedAt: 99)
-        #expect(engine.reads(for: order) != nil)  // its `when` matches the event alone
-        #expect(engine.reads(for: .init(seq: 98, messageId: "c", type: .consent, userId: "u1", timestamp: 1, receivedAt: 1)) == nil)
+        #expect(engine.reads(for: order, in: engine.triggers) != nil)  // its `when` matches the event alone
+        #expect(engine.reads(for: .init(seq: 98, messageId: "c", type: .consent, userId: "u1", timestamp: 1, receivedAt: 1), in: engine.triggers) == nil)
 
         var fired: [[String]] = []
         for seq in Int64(1)...4 {
             let event = Self.viewed(seq)
-            let applied = book.apply(event, conditions: engine.reads(for: event))
+            let applied = book.apply(event, conditions: engine.reads(for: event, in: engine.triggers))
             #expect(applied.context != nil)  // "regular" reads the segments on every event
             let shared = engine.waits(for: event, profiles: book, applied: applied.context).map(\.trigger)
             // The same answer as looking the person up again after the event.
@@ -43,7 +43,27 @@ import Testing
             try TriggerSet.compile(
                 [.init(id: "plain", when: #"event.name == "Viewed""#, channel: "app", message: [:])],
                 channels: [.init(id: "app", kind: .inapp)], features: book.features))
-        #expect(engine.reads(for: Self.viewed(5)) == nil)
+        #expect(engine.reads(for: Self.viewed(5), in: engine.triggers) == nil)
         #expect(engine.waits(for: Self.viewed(5), profiles: book).map(\.trigger) == ["plain"])
+    }
+
+    @Test func aSegmentRecordsWaitIsCancelledByWhatFollowedItsCause() throws {
+        let book = ProfileBook()
+        let engine = TriggerEngine()
+        engine.install(
+            try TriggerSet.compile(
+                [
+                    .init(
+                        id: "welcome", when: #"event.name == "Segment Entered""#, wait: 60_000, unless: #"event.name == "Order""#,
+                        channel: "app", message: [:])
+                ],
+                channels: [.init(id: "app", kind: .inapp)], features: book.features))
+        let transition = SegmentTransition(segment: "vip", entered: true, userId: "u1", anonymousId: nil, causeSeq: 41, time: 1_000)
+        var record = Event.segmentRecord(transition, receivedAt: 2_000)
+        record.seq = 97  // written after the next group's events
+        #expect(record.segmentRecordCause == 41 && Self.viewed(5).segmentRecordCause == nil)
+        let waits = engine.waits(for: record, profiles: book)
+        #expect(waits.map(\.causeSeq) == [41])
+        #expect(waits.map(\.id) == ["welcome:97"])
     }
 }

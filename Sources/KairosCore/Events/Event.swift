@@ -107,6 +107,14 @@ public struct Event: Sendable, Equatable {
         return .object(fields)
     }
 
+    /// The sequence number of the event that caused this segment record (`nil` for other events).
+    public var segmentRecordCause: Int64? {
+        guard isSegmentRecord else { return nil }
+        let rest = messageId.utf8.dropFirst(Self.segmentRecordPrefix.utf8.count)
+        guard let end = rest.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        return Int64(String(decoding: rest[..<end], as: UTF8.self))
+    }
+
     /// The `context` of Kairos' own records.
     private static let recordContext: JSONValue = ["library": ["name": "kairos"]]
 

@@ -19,8 +19,7 @@ public final class TriggerEngine: Sendable {
     /// What the triggers will read about the person of `event` once it is applied: `nil` when none
     /// of them can start a wait for it without reading the profile (its `when` does not match the
     /// event alone), so that applying the event need not gather anything for them.
-    func reads(for event: Event) -> ConditionReads? {
-        let set = triggers
+    func reads(for event: Event, in set: TriggerSet) -> ConditionReads? {
         guard !set.triggers.isEmpty, event.type != .consent, !event.isSegmentRecord else { return nil }
         var context: EvaluationContext?
         for trigger in set.triggers where trigger.whenReadsProfile || trigger.condition != nil {
@@ -34,10 +33,12 @@ public final class TriggerEngine: Sendable {
     }
 
     /// The waits `event` starts (one per matching trigger; due at once when the trigger has no wait).
-    /// `applied` is what `ProfileBook.apply(_:conditions:)` returned for ``reads(for:)``, if anything:
-    /// the person is then not looked up again.
-    func waits(for event: Event, profiles: ProfileBook, applied: EvaluationContext? = nil) -> [PendingWait] {
-        let set = triggers
+    /// `applied` is what `ProfileBook.apply(_:conditions:)` returned for ``reads(for:in:)`` of the
+    /// same `set`, if anything: the person is then not looked up again.
+    func waits(
+        for event: Event, profiles: ProfileBook, in set: TriggerSet? = nil, applied: EvaluationContext? = nil
+    ) -> [PendingWait] {
+        let set = set ?? triggers
         guard !set.triggers.isEmpty, event.type != .consent else { return [] }
         var context = applied ?? EvaluationContext(event, now: event.receivedAt)
         let json = context.event ?? .null
@@ -55,7 +56,9 @@ public final class TriggerEngine: Sendable {
             waits.append(
                 PendingWait(
                     id: "\(trigger.definition.id):\(event.seq)", trigger: trigger.definition.id, userId: event.userId,
-                    anonymousId: event.userId == nil ? event.anonymousId : nil, causeSeq: event.seq,
+                    // A segment record's wait is cancelled by what its person did after the
+                    // record's cause (a record is written after the next group's events).
+                    anonymousId: event.userId == nil ? event.anonymousId : nil, causeSeq: event.segmentRecordCause ?? event.seq,
                     dueAt: event.receivedAt + (trigger.definition.wait ?? 0), event: json))
         }
         return waits

@@ -60,13 +60,14 @@ extension IngestPipeline {
         let earlierWrite = earlier.isEmpty ? nil : store.beginAppend(earlier)
         var transitions: [SegmentTransition] = []
         var waits: [PendingWait] = []
+        let triggerSet = triggers.triggers  // one set for the group, even if another is installed meanwhile
         for (offset, seq) in sequence.enumerated() {
             guard let seq else { continue }
             toStore[offset].seq = seq  // in place: copying an event retains each of its fields
             // Triggers are tested in the context the profile's segments were evaluated in.
-            let applied = profiles.apply(toStore[offset], conditions: triggers.reads(for: toStore[offset]))
+            let applied = profiles.apply(toStore[offset], conditions: triggers.reads(for: toStore[offset], in: triggerSet))
             transitions += applied.transitions
-            waits += triggers.waits(for: toStore[offset], profiles: profiles, applied: applied.context)
+            waits += triggers.waits(for: toStore[offset], profiles: profiles, in: triggerSet, applied: applied.context)
             lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
             if toStore[offset].decisionId != nil || Self.isOfferResponse(toStore[offset]) {

@@ -13,6 +13,8 @@ extension SQLiteStore {
     /// Appends `events` in the current transaction; returns each one's sequence number, `nil` for a
     /// duplicate. The values are bound to the statement's SQLite handle directly: on a group of
     /// thousands of events, building GRDB's argument list for each row costs as much as the insert.
+    /// This skips GRDB's per-statement bookkeeping (transaction observers, which Kairos does not
+    /// register, and its cancellation check); the statement is reset and cleared on every exit.
     static func insertRows(_ events: [Event], _ db: Database) throws -> [Int64?] {
         let statement = try db.cachedStatement(sql: insertEventSQL)
         let handle = statement.sqliteStatement
@@ -25,24 +27,27 @@ extension SQLiteStore {
         sequence.reserveCapacity(events.count)
         for event in events {
             sqlite3_reset(handle)
-            bind(event.messageId, 1, handle)
-            bind(event.type.rawValue, 2, handle)
-            bind(event.name, 3, handle)
-            bind(event.userId, 4, handle)
-            bind(event.anonymousId, 5, handle)
-            bind(event.previousId, 6, handle)
-            sqlite3_bind_int64(handle, 7, event.timestamp)
-            sqlite3_bind_int64(handle, 8, event.receivedAt)
-            bind(event.traits.map { JSONWriter.string(.object($0)) }, 9, handle)
-            bind(event.consent.map { JSONWriter.string(.object($0.mapValues { .bool($0) })) }, 10, handle)
+            // Every parameter is bound on every row; a failed bind stops the insert (it would
+            // otherwise keep the previous row's value).
+            let bound = [
+                bind(event.messageId, 1, handle), bind(event.type.rawValue, 2, handle), bind(event.name, 3, handle),
+                bind(event.userId, 4, handle), bind(event.anonymousId, 5, handle), bind(event.previousId, 6, handle),
+                sqlite3_bind_int64(handle, 7, event.timestamp), sqlite3_bind_int64(handle, 8, event.receivedAt),
+                bind(event.traits.map { JSONWriter.string(.object($0)) }, 9, handle),
+                bind(event.consent.map { JSONWriter.string(.object($0.mapValues { .bool($0) })) }, 10, handle),
+            ].first { $0 != SQLITE_OK }
+            if let bound {
+                throw DatabaseError(resultCode: ResultCode(rawValue: bound), message: String(cString: sqlite3_errmsg(connection)), sql: insertEventSQL)
+            }
             let code = event.body.withUnsafeBufferPointer { body in
                 // Bound without a copy: the buffer outlives the step.
-                if let base = body.baseAddress {
-                    sqlite3_bind_text(handle, 11, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(body.count), nil)
-                } else {
-                    sqlite3_bind_text(handle, 11, "", 0, transient)
-                }
-                return sqlite3_step(handle)
+                let bound =
+                    if let base = body.baseAddress {
+                        sqlite3_bind_text(handle, 11, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(body.count), nil)
+                    } else {
+                        sqlite3_bind_text(handle, 11, "", 0, transient)
+                    }
+                return bound == SQLITE_OK ? sqlite3_step(handle) : bound
             }
             guard code == SQLITE_DONE else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: insertEventSQL)
@@ -58,14 +63,11 @@ extension SQLiteStore {
         return sequence
     }
 
-    /// Binds text (a copy SQLite owns), or NULL.
+    /// Binds text (a copy SQLite owns), or NULL; returns SQLite's result code.
     @inline(__always)
-    private static func bind(_ text: String?, _ index: Int32, _ handle: OpaquePointer?) {
-        guard var text else {
-            sqlite3_bind_null(handle, index)
-            return
-        }
-        text.withUTF8 { bytes in
+    private static func bind(_ text: String?, _ index: Int32, _ handle: OpaquePointer?) -> Int32 {
+        guard var text else { return sqlite3_bind_null(handle, index) }
+        return text.withUTF8 { bytes in
             if let base = bytes.baseAddress {
                 sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
             } else {

@@ -28,6 +28,7 @@ public final class PendingWrite<Value: Sendable>: Sendable {
             if let done = state.withLock({ $0.result }) { return done }
             return await withCheckedContinuation { continuation in
                 let done = state.withLock { state -> Result<Value, any Error>? in
+                    precondition(state.waiter == nil, "a pending write has one waiter")
                     if state.result == nil { state.waiter = continuation }
                     return state.result
                 }
