@@ -29,15 +29,17 @@ extension SQLiteStore {
             sqlite3_reset(handle)
             // Every parameter is bound on every row; a failed bind stops the insert (it would
             // otherwise keep the previous row's value).
-            let bound = [
-                bind(event.messageId, 1, handle), bind(event.type.rawValue, 2, handle), bind(event.name, 3, handle),
-                bind(event.userId, 4, handle), bind(event.anonymousId, 5, handle), bind(event.previousId, 6, handle),
-                sqlite3_bind_int64(handle, 7, event.timestamp), sqlite3_bind_int64(handle, 8, event.receivedAt),
-                bind(event.traits.map { JSONWriter.string(.object($0)) }, 9, handle),
-                bind(event.consent.map { JSONWriter.string(.object($0.mapValues { .bool($0) })) }, 10, handle),
-            ].first { $0 != SQLITE_OK }
-            if let bound {
-                throw DatabaseError(resultCode: ResultCode(rawValue: bound), message: String(cString: sqlite3_errmsg(connection)), sql: insertEventSQL)
+            // (SQLITE_OK is 0: or-ing the results is non-zero when any bind failed.)
+            let bound =
+                bind(event.messageId, 1, handle) | bind(event.type.rawValue, 2, handle) | bind(event.name, 3, handle)
+                | bind(event.userId, 4, handle) | bind(event.anonymousId, 5, handle) | bind(event.previousId, 6, handle)
+                | sqlite3_bind_int64(handle, 7, event.timestamp) | sqlite3_bind_int64(handle, 8, event.receivedAt)
+                | bind(event.traits.map { JSONWriter.string(.object($0)) }, 9, handle)
+                | bind(event.consent.map { JSONWriter.string(.object($0.mapValues { .bool($0) })) }, 10, handle)
+            if bound != SQLITE_OK {
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: sqlite3_errcode(connection)), message: String(cString: sqlite3_errmsg(connection)),
+                    sql: insertEventSQL)
             }
             let code = event.body.withUnsafeBufferPointer { body in
                 // Bound without a copy: the buffer outlives the step.
