@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import KairosCore
 @testable import KairosEngine
@@ -90,6 +91,18 @@ import Testing
         late.complete(.failure(CancellationError()))
         let result = await waited
         #expect(throws: CancellationError.self) { try result.get() }
+    }
+
+    @Test func theReplayHandoffKeepsTheLogOrderAndHoldsTheReaderBack() async throws {
+        let handoff = ReplayHandoff(batchSize: 100, capacity: 2)
+        // The reader is a plain thread, as the store's is; it blocks while two batches wait.
+        DispatchQueue.global().async {
+            for seq in Int64(1)...10_005 { handoff.send(Event(seq: seq, messageId: "m\(seq)", type: .track, timestamp: seq, receivedAt: seq)) }
+            handoff.finish()
+        }
+        var seen: [Int64] = []
+        await handoff.drain { seen.append($0.seq) }
+        #expect(seen == Array(1...10_005))
     }
 
     @Test func recordsAreWrittenBeforeALaterErasure() async throws {

@@ -150,14 +150,25 @@ public final class IngestPipeline: Service, Sendable {
 
     public func run() async throws {
         let started = ContinuousClock.now
-        let replayed = try await store.replay(
-            upTo: nil, withBodies: profiles.features.needsEventBody || profiles.segments.needsEventBody,
-            bodiesFor: Set(profiles.recommender.mapping.rules.keys)
-        ) {
-            [self] event in
+        // The log is read (and bodies parsed) on the store's thread while this task applies it.
+        let handoff = ReplayHandoff()
+        async let applied: Void = handoff.drain { [self] event in
             profiles.apply(event)
             lastApplied.store(event.seq, ordering: .relaxed)
         }
+        let replayed: Int
+        do {
+            replayed = try await store.replay(
+                upTo: nil, withBodies: profiles.features.needsEventBody || profiles.segments.needsEventBody,
+                bodiesFor: Set(profiles.recommender.mapping.rules.keys)
+            ) { event in handoff.send(event) }
+            handoff.finish()
+        } catch {
+            handoff.finish()
+            await applied
+            throw error
+        }
+        await applied
         Self.releaseFreedMemory()
         ready.store(true, ordering: .releasing)
         metrics.profiles.record(profiles.count)

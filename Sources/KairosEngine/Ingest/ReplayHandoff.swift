@@ -1,0 +1,54 @@
+import Dispatch
+import KairosCore
+import Synchronization
+
+/// Hands replayed events from the thread reading the log (which also parses their bodies) to the
+/// task applying them, in batches and in order, so that reading and applying run on two cores.
+/// At most `capacity` batches wait: the reader blocks when the applier falls behind (it is a
+/// storage thread, never an event loop).
+final class ReplayHandoff: Sendable {
+    private let batches: AsyncStream<[Event]>
+    private let continuation: AsyncStream<[Event]>.Continuation
+    private let room: DispatchSemaphore
+    private let pending = Mutex<[Event]>([])
+    private let batchSize: Int
+
+    init(batchSize: Int = 2_000, capacity: Int = 4) {
+        (batches, continuation) = AsyncStream.makeStream(of: [Event].self)
+        room = DispatchSemaphore(value: capacity)
+        self.batchSize = batchSize
+        pending.withLock { $0.reserveCapacity(batchSize) }
+    }
+
+    /// Called by the reader for each event, in log order.
+    func send(_ event: Event) {
+        let full = pending.withLock { pending -> [Event]? in
+            pending.append(event)
+            guard pending.count >= batchSize else { return nil }
+            defer { pending = []; pending.reserveCapacity(batchSize) }
+            return pending
+        }
+        if let full {
+            room.wait()
+            continuation.yield(full)
+        }
+    }
+
+    /// Called by the reader once the log is read (or failed): the rest goes out, then the end.
+    func finish() {
+        let rest = pending.withLock { pending -> [Event] in
+            defer { pending = [] }
+            return pending
+        }
+        if !rest.isEmpty { continuation.yield(rest) }
+        continuation.finish()
+    }
+
+    /// Runs `apply` on every event, in order, until the reader finishes.
+    func drain(_ apply: (Event) -> Void) async {
+        for await batch in batches {
+            for event in batch { apply(event) }
+            room.signal()
+        }
+    }
+}
