@@ -83,14 +83,22 @@ public struct Event: Sendable, Equatable {
     public static func segmentRecordJSON(
         messageId: String, name: String?, userId: String?, anonymousId: String?, timestamp: Millis, receivedAt: Millis
     ) -> JSONValue? {
-        // segment:<cause seq>:<segment id>:<entered|exited>
-        guard messageId.hasPrefix(segmentRecordPrefix), let name else { return nil }
-        let rest = messageId.dropFirst(segmentRecordPrefix.count)
-        guard let first = rest.firstIndex(of: ":"), let last = rest.lastIndex(of: ":"), first < last else { return nil }
-        let segment = String(rest[rest.index(after: first)..<last])
+        guard let name, let parts = segmentRecordParts(messageId) else { return nil }
         return recordJSON(
-            messageId: messageId, name: name, segment: segment, userId: userId, anonymousId: anonymousId,
+            messageId: messageId, name: name, segment: String(parts.segment), userId: userId, anonymousId: anonymousId,
             timestamp: timestamp, receivedAt: receivedAt)
+    }
+
+    /// The cause and segment named by a segment record's messageId,
+    /// `segment:<cause seq>:<segment id>:<entered|exited>` (a segment id may hold `:`); `nil` for
+    /// any other messageId.
+    static func segmentRecordParts(_ messageId: String) -> (cause: Int64, segment: Substring)? {
+        guard messageId.hasPrefix(segmentRecordPrefix) else { return nil }
+        let rest = messageId.dropFirst(segmentRecordPrefix.count)
+        guard let first = rest.firstIndex(of: ":"), let last = rest.lastIndex(of: ":"), first < last,
+            let cause = Int64(rest[..<first])
+        else { return nil }
+        return (cause, rest[rest.index(after: first)..<last])
     }
 
     private static func recordJSON(
@@ -108,12 +116,7 @@ public struct Event: Sendable, Equatable {
     }
 
     /// The sequence number of the event that caused this segment record (`nil` for other events).
-    public var segmentRecordCause: Int64? {
-        guard isSegmentRecord else { return nil }
-        let rest = messageId.utf8.dropFirst(Self.segmentRecordPrefix.utf8.count)
-        guard let end = rest.firstIndex(of: UInt8(ascii: ":")) else { return nil }
-        return Int64(String(decoding: rest[..<end], as: UTF8.self))
-    }
+    public var segmentRecordCause: Int64? { Self.segmentRecordParts(messageId)?.cause }
 
     /// The `context` of Kairos' own records.
     private static let recordContext: JSONValue = ["library": ["name": "kairos"]]

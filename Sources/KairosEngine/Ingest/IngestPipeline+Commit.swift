@@ -129,14 +129,17 @@ extension IngestPipeline {
     }
 
     /// Applies written segment records in log order, and stores the trigger waits they start.
-    func applyDerived(_ events: consuming [Event], sequence: [Int64?]?) async {
+    func applyDerived(_ events: [Event], sequence: [Int64?]?) async {
         guard let sequence else { return }
         var waits: [PendingWait] = []
         for (offset, seq) in sequence.enumerated() {
             guard let seq else { continue }
-            events[offset].seq = seq  // in place, as in `commit`
-            profiles.apply(events[offset])
-            waits += triggers.waits(for: events[offset], profiles: profiles)
+            // One record at a time: the caller (and the store, until its write ends) still holds
+            // the list, so changing it in place would copy all of it.
+            var record = events[offset]
+            record.seq = seq
+            profiles.apply(record)
+            waits += triggers.waits(for: record, profiles: profiles)
             lastApplied.store(seq, ordering: .relaxed)
         }
         await storeWaits(waits)

@@ -4,7 +4,7 @@ import NIOPosix
 /// The thread the single writer runs on: its own, so that resuming after each store write does
 /// not wait behind request handlers on the shared cooperative pool. A task preferring this
 /// executor runs its nonisolated async code here.
-final class WriterExecutor: TaskExecutor, @unchecked Sendable {
+final class WriterExecutor: TaskExecutor, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let loop: any EventLoop
 
