@@ -50,9 +50,34 @@ import Testing
                 #expect(record.json?["properties"]?["segment"] == "big:spenders")
                 #expect(record.json?["userId"]?.stringValue == userId && record.json?["anonymousId"]?.stringValue == anonymousId)
                 #expect(record.json?["timestamp"] == "2026-11-18T11:06:40.123Z")
+                var expected: [String: JSONValue] = [
+                    "type": "track", "event": .string(entered ? "Segment Entered" : "Segment Exited"),
+                    "messageId": .string("segment:1234:big:spenders:\(entered ? "entered" : "exited")"),
+                    "timestamp": "2026-11-18T11:06:40.123Z", "receivedAt": "2026-11-18T11:06:40.456Z",
+                    "properties": ["segment": "big:spenders"], "context": ["library": ["name": "kairos"]],
+                ]
+                if let userId { expected["userId"] = .string(userId) }
+                if let anonymousId { expected["anonymousId"] = .string(anonymousId) }
+                #expect(record.json == .object(expected))
+                #expect(record.segmentRecordCause == 1234)
                 #expect(record.isSegmentRecord && record.name == (entered ? "Segment Entered" : "Segment Exited"))
             }
         }
+    }
+
+    @Test func malformedSegmentRecordIdsAreNotRecords() {
+        for messageId in ["segment:", "segment:1", "segment:1:vip", "segment:abc:vip:entered", "segmnt:1:vip:entered", "m-1"] {
+            #expect(
+                Event.segmentRecordJSON(messageId: messageId, name: "Segment Entered", userId: "u", anonymousId: nil, timestamp: 0, receivedAt: 0)
+                    == nil, "\(messageId)")
+            let event = Event(messageId: messageId, type: .track, name: "Segment Entered", userId: "u", timestamp: 0, receivedAt: 0)
+            #expect(event.segmentRecordCause == nil, "\(messageId)")
+        }
+        // A record without a name is not rebuilt; an empty segment id is still a record's.
+        #expect(Event.segmentRecordJSON(messageId: "segment:1:vip:entered", name: nil, userId: "u", anonymousId: nil, timestamp: 0, receivedAt: 0) == nil)
+        #expect(
+            Event.segmentRecordJSON(messageId: "segment:1::entered", name: "Segment Entered", userId: "u", anonymousId: nil, timestamp: 0, receivedAt: 0)?[
+                "properties"]?["segment"] == "")
     }
 
     @Test func kairosOwnMessageIdsAndUnwritableTimesAreRefused() {

@@ -79,9 +79,9 @@ import Testing
                     let entered = events.filter { $0["event"] == "Segment Entered" }
                     let viewed = events.filter { $0["event"] == "Viewed" }
                     #expect(entered.count == 1 && viewed.count == 1, "c\(batch)-\(person): \(events)")
-                    if let record = entered.first?["seq"]?.numberValue, let cause = viewed.first?["seq"]?.numberValue {
-                        #expect(record > cause)
-                    }
+                    let record = try #require(entered.first?["seq"]?.numberValue)
+                    let cause = try #require(viewed.first?["seq"]?.numberValue)
+                    #expect(record > cause)
                 }
             }
         }

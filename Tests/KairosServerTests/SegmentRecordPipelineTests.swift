@@ -27,7 +27,14 @@ import Testing
             store: store, profiles: profiles, configuration: .init(maxBatchEvents: maxBatchEvents), logger: logger)
         let jobs = queue(pipeline)
         // Every job is queued before the writer takes its first group.
-        while pipeline.state.withLock({ $0.jobs.count }) < jobs.count { try await Task.sleep(for: .milliseconds(2)) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while pipeline.state.withLock({ $0.jobs.count }) < jobs.count {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the jobs were never all queued")
+                break
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
         let group = ServiceGroup(services: [pipeline], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
