@@ -112,6 +112,32 @@ import Testing
         #expect(seen == Array(1...10_005))
     }
 
+    @Test func aReaderIsHeldBackAndNeverBlockedOnceTheApplierStops() async throws {
+        let handoff = ReplayHandoff(batchSize: 100, capacity: 2)
+        let sent = Atomic<Int>(0)
+        let reader = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            for seq in Int64(1)...10_000 {
+                handoff.send(Event(seq: seq, messageId: "m\(seq)", type: .track, timestamp: seq, receivedAt: seq))
+                sent.add(1, ordering: .relaxed)
+            }
+            handoff.finish()
+            reader.signal()
+        }
+        // Nothing drains: the reader stops once two batches wait and it holds a third.
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(sent.load(ordering: .relaxed) <= 300)
+        // An applier that is cancelled lets the reader run to the end of the log.
+        let applier = Task { await handoff.drain { _ in } }
+        applier.cancel()
+        await applier.value
+        let finished = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: reader.wait(timeout: .now() + 10) == .success) }
+        }
+        #expect(finished)
+        #expect(sent.load(ordering: .relaxed) == 10_000)
+    }
+
     @Test func recordsAreWrittenBeforeALaterErasure() async throws {
         let directory = temporaryDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

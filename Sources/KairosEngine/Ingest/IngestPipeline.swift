@@ -169,6 +169,8 @@ public final class IngestPipeline: Service, Sendable {
             throw error
         }
         await applied
+        // Cancelled while replaying: the profiles are incomplete, so never become ready.
+        try Task.checkCancellation()
         Self.releaseFreedMemory()
         ready.store(true, ordering: .releasing)
         metrics.profiles.record(profiles.count)

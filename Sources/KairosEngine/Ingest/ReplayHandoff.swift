@@ -12,6 +12,9 @@ final class ReplayHandoff: Sendable {
     private let room: DispatchSemaphore
     private let pending = Mutex<[Event]>([])
     private let batchSize: Int
+    /// Set when the applier stopped early (its task was cancelled): the reader then no longer
+    /// waits for room, so that it reaches the end of the log instead of blocking for ever.
+    private let abandoned = Atomic<Bool>(false)
 
     init(batchSize: Int = 2_000, capacity: Int = 4) {
         (batches, continuation) = AsyncStream.makeStream(of: [Event].self)
@@ -28,10 +31,13 @@ final class ReplayHandoff: Sendable {
             defer { pending = []; pending.reserveCapacity(batchSize) }
             return pending
         }
-        if let full {
-            room.wait()
-            continuation.yield(full)
+        guard let full, !abandoned.load(ordering: .acquiring) else { return }
+        room.wait()
+        guard !abandoned.load(ordering: .acquiring) else {
+            room.signal()  // passed on to any other waiter
+            return
         }
+        continuation.yield(full)
     }
 
     /// Called by the reader once the log is read (or failed): the rest goes out, then the end.
@@ -44,11 +50,13 @@ final class ReplayHandoff: Sendable {
         continuation.finish()
     }
 
-    /// Runs `apply` on every event, in order, until the reader finishes.
+    /// Runs `apply` on every event, in order, until the reader finishes or the task is cancelled.
     func drain(_ apply: (Event) -> Void) async {
         for await batch in batches {
             for event in batch { apply(event) }
             room.signal()
         }
+        abandoned.store(true, ordering: .releasing)
+        room.signal()
     }
 }
