@@ -18,7 +18,10 @@ final class ReplayHandoff: Sendable {
 
     init(batchSize: Int = 2_000, capacity: Int = 4) {
         (batches, continuation) = AsyncStream.makeStream(of: [Event].self)
-        room = DispatchSemaphore(value: capacity)
+        // Created at 0 and raised to `capacity`: libdispatch traps when a semaphore is freed below
+        // its initial value, which an applier that stops early would leave behind.
+        room = DispatchSemaphore(value: 0)
+        for _ in 0..<capacity { room.signal() }
         self.batchSize = batchSize
         pending.withLock { $0.reserveCapacity(batchSize) }
     }
