@@ -36,6 +36,29 @@ import Testing
         #expect(book.profile(id: "u1")?.eventCounts["identify"] == 2)
     }
 
+    @Test mutating func aSettledTargetIsTheProfileAnEventAppliesToWhenItLinksNobody() {
+        let book = ProfileBook()
+        // Unknown ids: the new profile is keyed by the id.
+        #expect(book.settledTarget(of: event(user: "u1")) == ProfileKey.user("u1"))
+        #expect(book.settledTarget(of: event(anonymous: "a1")) == ProfileKey.anonymous("a1"))
+        // Two ids that do not resolve to one profile yet, and an alias, would link people.
+        #expect(book.settledTarget(of: event(user: "u1", anonymous: "a1")) == nil)
+        #expect(book.settledTarget(of: event(.alias, user: "u1", previous: "old")) == nil)
+        book.apply(event(anonymous: "a1"))
+        book.apply(event(.identify, user: "u1", anonymous: "a1"))
+        // Linked: every id, alone or together, leads to the merged profile, which is what applying finds.
+        let target = book.resolve(ProfileKey.user("u1"))
+        #expect(target != nil)
+        for linked in [event(user: "u1"), event(anonymous: "a1"), event(user: "u1", anonymous: "a1")] {
+            #expect(book.settledTarget(of: linked) == target)
+        }
+        #expect(book.settledTarget(of: event(user: "u1", anonymous: "a2")) == nil)
+        // Shard numbers are stable, within the (default 64) shards, and spread.
+        let numbers = (0..<1_000).map { book.shardNumber(of: ProfileKey.user("u\($0)")) }
+        #expect(numbers == (0..<1_000).map { Int(ProfileBook.stableHash(ProfileKey.user("u\($0)")) % 64) })
+        #expect(Set(numbers).count == 64)
+    }
+
     @Test mutating func aliasMergesTransitively() {
         let book = ProfileBook()
         book.apply(event(anonymous: "a1"))

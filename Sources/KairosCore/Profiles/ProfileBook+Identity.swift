@@ -42,6 +42,25 @@ extension ProfileBook {
         return anonymousKey
     }
 
+    /// The profile `event` will apply to, when applying it cannot link or merge identities: it
+    /// names one id, or ids that already resolve to the same profile, and is not an alias. `nil`
+    /// otherwise. Applying such an event touches only the shard of that key (an unknown id's new
+    /// profile is keyed by the id itself), so events for keys in different shards can be applied
+    /// concurrently.
+    public func settledTarget(of event: Event) -> String? {
+        guard event.type != .alias else { return nil }
+        if let userId = event.userId {
+            let userKey = ProfileKey.user(userId)
+            let known = resolve(userKey)
+            if let anonymousId = event.anonymousId {
+                guard let known, resolve(ProfileKey.anonymous(anonymousId)) == known else { return nil }
+            }
+            return known ?? userKey
+        }
+        let anonymousKey = ProfileKey.anonymous(event.anonymousId ?? "")
+        return resolve(anonymousKey) ?? anonymousKey
+    }
+
     /// Points an anonymous id key at `target`, merging its current profile in when allowed.
     private func link(_ idKey: String, id: String, to target: String, mergeKnown: Bool, features: FeatureSet) {
         switch resolve(idKey) {

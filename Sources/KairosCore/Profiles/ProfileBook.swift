@@ -187,6 +187,12 @@ public final class ProfileBook: Sendable {
         return count
     }
 
+    /// The shard a key lives in, from 0 to the shard count: work on keys of different shards
+    /// never waits on the same lock.
+    public func shardNumber(of key: String) -> Int {
+        Int(Self.stableHash(key) & shardMask)
+    }
+
     @inline(__always)
     func shard(for key: String) -> Shard {
         shards[Int(Self.stableHash(key) & shardMask)]

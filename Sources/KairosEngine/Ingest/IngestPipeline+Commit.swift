@@ -7,7 +7,7 @@ extension IngestPipeline {
     /// profiles in log order, then answers every submitter. Returns the group's segment records,
     /// to be written with the next group: `earlier`, the previous group's records, are written
     /// while this group is applied (they follow this group in the log) and applied after it.
-    func commit(_ batch: consuming Batch, after earlier: [Event]) async -> [Event] {
+    func commit(_ batch: consuming Batch, after earlier: [Event], lane: WriterExecutor? = nil) async -> [Event] {
         let started = ContinuousClock.now
         let total = batch.reduce(0) { $0 + $1.events.count }
         var outcomes = [Outcome](repeating: .duplicate, count: total)
@@ -58,23 +58,22 @@ extension IngestPipeline {
         }
         // The store writes the previous group's records while the writer applies this group.
         let earlierWrite = earlier.isEmpty ? nil : store.beginAppend(earlier)
-        var transitions: [SegmentTransition] = []
-        var waits: [PendingWait] = []
-        let triggerSet = triggers.triggers  // one set for the group, even if another is installed meanwhile
         for (offset, seq) in sequence.enumerated() {
             guard let seq else { continue }
             toStore[offset].seq = seq  // in place: copying an event retains each of its fields
-            // Triggers are tested in the context the profile's segments were evaluated in.
-            let applied = profiles.apply(toStore[offset], conditions: triggers.reads(for: toStore[offset], in: triggerSet))
-            transitions += applied.transitions
-            waits += triggers.waits(for: toStore[offset], profiles: profiles, in: triggerSet, applied: applied.context)
+        }
+        let triggerSet = triggers.triggers  // one set for the group, even if another is installed meanwhile
+        let applied = await apply(toStore, sequence: sequence, triggerSet: triggerSet, lane: lane)
+        for (offset, seq) in sequence.enumerated() {
+            guard let seq else { continue }
             lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
             if toStore[offset].decisionId != nil || Self.isOfferResponse(toStore[offset]) {
                 offers.observe(toStore[offset], person: ownerKeys(of: toStore[offset]).first, now: toStore[offset].receivedAt)
             }
         }
-        await storeWaits(waits)
+        let transitions = applied.transitions
+        await storeWaits(applied.waits)
         metrics.record(outcomes: outcomes, duration: ContinuousClock.now - started, profiles: profiles.count)
 
         // The writer lets go of the events before answering, so that each submitter, not the

@@ -25,10 +25,14 @@ public final class IngestPipeline: Service, Sendable {
         public var maxBatchEvents: Int
         /// Most events waiting for a transaction before submitters get 429 (default 200,000).
         public var maxQueuedEvents: Int
+        /// Smallest group whose events are applied to the profiles on two threads, split by
+        /// person (default 256; `Int.max` applies every group on the writer's thread alone).
+        public var minimumParallelGroup: Int
 
-        public init(maxBatchEvents: Int = 10_000, maxQueuedEvents: Int = 200_000) {
+        public init(maxBatchEvents: Int = 10_000, maxQueuedEvents: Int = 200_000, minimumParallelGroup: Int = 256) {
             self.maxBatchEvents = maxBatchEvents
             self.maxQueuedEvents = maxQueuedEvents
+            self.minimumParallelGroup = minimumParallelGroup
         }
     }
 
@@ -183,9 +187,13 @@ public final class IngestPipeline: Service, Sendable {
         // Stops taking jobs and drains on graceful shutdown, and also when the task is cancelled
         // (a service group torn down after an error), so that it never waits forever.
         let executor = WriterExecutor()
-        defer { executor.shutdown() }
+        let lane = WriterExecutor()
+        defer {
+            executor.shutdown()
+            lane.shutdown()
+        }
         try await withTaskCancellationOrGracefulShutdownHandler {
-            try await withTaskExecutorPreference(executor) { try await processJobs() }
+            try await withTaskExecutorPreference(executor) { try await processJobs(lane: lane) }
         } onCancelOrGracefulShutdown: {
             let wakeUp = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
                 state.accepting = false
@@ -215,7 +223,8 @@ public final class IngestPipeline: Service, Sendable {
     /// A group of submissions committed together.
     typealias Batch = [(events: [Event], continuation: CheckedContinuation<[Outcome], any Error>)]
 
-    private func processJobs() async throws {
+    /// Runs the jobs; `lane` is the second thread large groups are applied on.
+    private func processJobs(lane: WriterExecutor) async throws {
         // Segment records of the last group, written with the next group or before the writer waits.
         var records: [Event] = []
         while true {
@@ -231,7 +240,7 @@ public final class IngestPipeline: Service, Sendable {
                 if !batch.isEmpty {
                     var group: Batch = []
                     swap(&group, &batch)
-                    records = await commit(consume group, after: records)
+                    records = await commit(consume group, after: records, lane: lane)
                     batchSize = 0
                 }
                 if written && !records.isEmpty {

@@ -29,7 +29,7 @@ public enum KairosApplication {
             configuration: .init(recentEventLimit: configuration.recentEventLimit, interactions: configuration.interactions))
         let pipeline = IngestPipeline(
             store: store, profiles: profiles,
-            configuration: .init(maxQueuedEvents: configuration.maxQueuedEvents), logger: logger)
+            configuration: .init(maxQueuedEvents: configuration.maxQueuedEvents, minimumParallelGroup: configuration.minimumParallelGroup), logger: logger)
         let backfill = FeatureBackfill(store: store, profiles: profiles, logger: logger)
         let registry = DefinitionRegistry(pipeline: pipeline, backfill: backfill, logger: logger)
         let file = try configuration.definitionsFile.map { try DefinitionsFile.load(path: $0) }

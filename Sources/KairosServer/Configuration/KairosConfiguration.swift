@@ -23,6 +23,9 @@ public struct KairosConfiguration: Sendable {
     public var recentEventLimit: Int
     /// Most events waiting for a commit before clients get 429 (default 200,000).
     public var maxQueuedEvents: Int
+    /// Smallest commit group applied to the profiles on two threads (default 256; a value larger
+    /// than any group keeps the writer on one thread).
+    public var minimumParallelGroup: Int = 256
     /// Load the bundled example data set and accept the demo keys (quick start only).
     public var exampleData: Bool
     /// A YAML file of definitions (features, ...) loaded at start; they win over stored ones.
@@ -72,6 +75,7 @@ public struct KairosConfiguration: Sendable {
             maxQueuedEvents: reader.int(forKey: "ingest.maxQueuedEvents", default: defaults.maxQueuedEvents),
             exampleData: reader.bool(forKey: "exampleData", default: false)
         )
+        minimumParallelGroup = reader.int(forKey: "ingest.minimumParallelGroup", default: defaults.minimumParallelGroup)
         definitionsFile = reader.string(forKey: "definitions.file")
         streamSecret = reader.string(forKey: "stream.secret", isSecret: true)
         if let hosts = reader.stringArray(forKey: "delivery.allowedHosts") {
