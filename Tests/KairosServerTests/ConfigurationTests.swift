@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import KairosCore
+import KairosEngine
 import KairosServer
 import Testing
 
@@ -74,6 +75,35 @@ import Testing
             #expect(throws: APIError.self, "\(variable)=\(value)") { _ = try KairosConfiguration(reader: reader) }
             do {
                 _ = try KairosConfiguration(reader: reader)
+            } catch {
+                #expect(error.field == key)
+            }
+        }
+    }
+
+    @Test func retentionIsReadWithForeverAndABadOneIsAnError() async throws {
+        let defaults = try KairosConfiguration(reader: try await KairosConfiguration.reader(flags: [:], environment: [:], configFile: nil))
+        #expect(defaults.retention == .init())
+        #expect(defaults.retention.decisions == 30 * 86_400_000 && defaults.retention.waits == 7 * 86_400_000)
+        let set = try KairosConfiguration(
+            reader: try await KairosConfiguration.reader(
+                flags: [:],
+                environment: [
+                    "KAIROS_RETENTION_DECISIONS": "forever", "KAIROS_RETENTION_MESSAGES": "90d", "KAIROS_RETENTION_WAITS": "12h",
+                    "KAIROS_RETENTION_INTERVAL": "1m",
+                ], configFile: nil))
+        #expect(set.retention.decisions == nil)
+        #expect(set.retention.messages == Millis(90 * 86_400_000))
+        #expect(set.retention.waits == Millis(12 * 3_600_000))
+        #expect(set.retention.interval == .seconds(60))
+        for (variable, value, key) in [
+            ("KAIROS_RETENTION_DECISIONS", "a month", "retention.decisions"), ("KAIROS_RETENTION_WAITS", "0d", "retention.waits"),
+            ("KAIROS_RETENTION_INTERVAL", "forever", "retention.interval"),
+        ] {
+            let reader = try await KairosConfiguration.reader(flags: [:], environment: [variable: value], configFile: nil)
+            do {
+                _ = try KairosConfiguration(reader: reader)
+                Issue.record("\(variable)=\(value) was accepted")
             } catch {
                 #expect(error.field == key)
             }

@@ -9,6 +9,11 @@ public enum DecisionId {
         return make(at: time, random: generator.next(), generator.next())
     }
 
+    /// The smallest id of the millisecond `time`: every id made earlier sorts before it.
+    public static func lowerBound(at time: Millis) -> String {
+        make(at: time, random: 0, 0)
+    }
+
     static func make(at time: Millis, random high: UInt64, _ low: UInt64) -> String {
         let millis = UInt64(max(0, time)) & 0xFFFF_FFFF_FFFF
         // 48 bits of time, version 7, 12 random bits; variant 10, 62 random bits.

@@ -57,6 +57,12 @@ public enum KairosApplication {
             pipeline, backfill, scheduler, worker, decisions, pipeline.offers.ledger,
             OfferLearner(offers: pipeline.offers, logger: logger),
             ModelRefresher(recommender: profiles.recommender, logger: logger), DataDirectoryHolder(lock: lock),
+            RetentionSweeper(
+                store: store, configuration: configuration.retention,
+                longestContactWindow: { [triggers = pipeline.triggers, crossChannel = configuration.delivery.crossChannelCap] in
+                    let caps = triggers.triggers.channels.values.flatMap(\.caps) + (crossChannel.map { [$0] } ?? [])
+                    return caps.map(\.window).max() ?? 0
+                }, logger: logger),
         ]
         if configuration.exampleData { services.append(ExampleDataLoader(pipeline: pipeline, logger: logger)) }
         let application = Application(

@@ -32,6 +32,8 @@ public struct KairosConfiguration: Sendable {
     public var definitionsFile: String?
     /// Triggers and delivery: allowed webhook hosts, retries, the cross-channel cap.
     public var delivery: DeliveryConfiguration
+    /// How long decisions, finished messages and resolved trigger waits are kept.
+    public var retention = RetentionSweeper.Configuration()
     /// Key of the in-app stream tokens; generated and kept in the data directory when not set.
     public var streamSecret: String?
     /// Which events are item interactions, with what weight and kind: the Segment e-commerce names,
@@ -91,6 +93,19 @@ public struct KairosConfiguration: Sendable {
         if let entries = reader.stringArray(forKey: "recommendations.interactions") {
             interactions = try InteractionMapping.standard(with: entries, field: "recommendations.interactions")
         }
+        // A retention is a duration, or "forever" to keep the records.
+        func keep(_ key: String, _ current: Millis?) throws(APIError) -> Millis? {
+            guard let text = reader.string(forKey: ConfigKey(key)) else { return current }
+            if text.lowercased() == "forever" { return nil }
+            guard let millis = ExpressionDuration.parsePositive(text) else {
+                throw APIError.invalidField(key, "configuration '\(key)': '\(text)' is not a duration such as 30d, or 'forever'")
+            }
+            return millis
+        }
+        retention.decisions = try keep("retention.decisions", retention.decisions)
+        retention.messages = try keep("retention.messages", retention.messages)
+        retention.waits = try keep("retention.waits", retention.waits)
+        if let interval = try duration("retention.interval") { retention.interval = .milliseconds(interval) }
         if let base = try duration("delivery.retryBase") { delivery.retryBase = base }
         if let longest = try duration("delivery.maxRetryDelay") { delivery.maxRetryDelay = longest }
         if let cap = reader.string(forKey: "delivery.crossChannelCap") {

@@ -77,6 +77,7 @@ public final class SQLiteStore: DataStore {
         registerDecisionMigration(&migrator)
         registerOutcomeMigration(&migrator)
         registerOfferMigration(&migrator)
+        registerRetentionMigration(&migrator)
         return migrator
     }
 

@@ -5,7 +5,7 @@ import KairosCore
 /// The event log is the source of truth; profiles are derived from it (see `ProfileBook`). The
 /// embedded implementation is ``SQLiteStore``; a shared PostgreSQL store can implement the same
 /// protocol for scale-out.
-public protocol DataStore: DeliveryStore, OfferStore, Sendable {
+public protocol DataStore: DeliveryStore, OfferStore, RetentionStore, Sendable {
     /// Appends events in one transaction (one fsync). Returns, per event, its new sequence number,
     /// or `nil` when an event with the same `messageId` is already stored.
     func append(_ events: [Event]) async throws -> [Int64?]
