@@ -126,6 +126,16 @@ public final class ProfileBook: Sendable {
     public func apply(
         _ event: Event, conditions: ConditionReads?
     ) -> (transitions: [SegmentTransition], context: EvaluationContext?) {
+        var direct: [ModelObservation]? = nil
+        return apply(event, conditions: conditions, deferringModels: &direct)
+    }
+
+    /// ``apply(_:conditions:)``; with `deferred` not nil, the shared recommendation models are not
+    /// updated: what the event calls for is appended to `deferred`, for
+    /// ``Recommender/apply(_:)`` in log order (the person's own item history is updated).
+    public func apply(
+        _ event: Event, conditions: ConditionReads?, deferringModels deferred: inout [ModelObservation]?
+    ) -> (transitions: [SegmentTransition], context: EvaluationContext?) {
         let features = self.features
         let segments = self.segments
         let target = resolveIdentities(of: event, features: features)
@@ -153,7 +163,11 @@ public final class ProfileBook: Sendable {
                 profile.features.update(time: event.timestamp, context: context, features: features)
             }
             if event.type == .track {
-                recommender.observe(event, owner: profile.key, history: &profile.items)
+                if deferred != nil {
+                    recommender.observe(event, owner: profile.key, history: &profile.items, deferring: &deferred!)
+                } else {
+                    recommender.observe(event, owner: profile.key, history: &profile.items)
+                }
             }
             transitions = evaluateSegments(
                 &profile, event: event, features: features, segments: segments, now: event.receivedAt,

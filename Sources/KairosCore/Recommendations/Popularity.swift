@@ -18,7 +18,7 @@ public final class Popularity: Sendable {
         var changed = false
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
     private let snapshot = Mutex(PopularitySnapshot.empty)
 
     public init() {}

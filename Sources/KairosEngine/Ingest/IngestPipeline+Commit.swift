@@ -68,9 +68,6 @@ extension IngestPipeline {
             guard let seq else { continue }
             lastApplied.store(seq, ordering: .relaxed)
             outcomes[positions[offset]] = .stored(seq)
-            if toStore[offset].decisionId != nil || Self.isOfferResponse(toStore[offset]) {
-                offers.observe(toStore[offset], person: ownerKeys(of: toStore[offset]).first, now: toStore[offset].receivedAt)
-            }
         }
         let transitions = applied.transitions
         await storeWaits(applied.waits)
@@ -147,7 +144,7 @@ extension IngestPipeline {
     /// The keys under which batch-local consent changes of this event's person are tracked: its
     /// user's and its anonymous id's (each resolved), user first — so a change made under one id
     /// is seen by a later event of the same batch that links the two.
-    private func ownerKeys(of event: Event) -> [String] {
+    func ownerKeys(of event: Event) -> [String] {
         var keys: [String] = []
         if let userId = event.userId {
             let key = ProfileKey.user(userId)
