@@ -58,7 +58,17 @@ import Testing
         #expect(try await store.eventCount() == 2)
         // Nothing left to remove; and "forever" keeps everything.
         #expect(try await Self.sweeper(store, .init()).sweep()[.decisions] == 0)
+        // Below the attribution week, the retention is raised to 8 days: the 10-day-old ones go.
         #expect(try await Self.sweeper(store, .init(decisions: 1)).sweep()[.decisions] == 2)
+        // An outcome whose decision was never logged goes once it is as old.
+        var orphan = Event(
+            messageId: "orphan", type: .track, name: "Product Clicked", userId: "u9", timestamp: Self.now - 40 * Self.day,
+            receivedAt: Self.now - 40 * Self.day, body: [])
+        orphan.decisionId = DecisionId.make(at: Self.now - 40 * Self.day)
+        _ = try await store.append([orphan])
+        #expect(try await Self.count(store, "SELECT count(*) FROM outcomes") == 1)
+        _ = try await Self.sweeper(store, .init()).sweep()
+        #expect(try await Self.count(store, "SELECT count(*) FROM outcomes") == 0)
         try await store.appendDecisions([records[0]])
         #expect(try await Self.sweeper(store, .init(decisions: nil)).sweep()[.decisions] == nil)
         #expect(try await store.decision(id: records[0].id) != nil)

@@ -16,8 +16,9 @@ import ServiceLifecycle
 public struct RetentionSweeper: Service {
     /// How long each kind of record is kept, and how the sweeps run.
     public struct Configuration: Sendable, Equatable {
-        /// Logged decisions and their outcomes (default 30 days; `nil` keeps them for ever).
-        /// Outcomes that arrive for a removed decision are stored but not attributed.
+        /// Logged decisions and their outcomes (default 30 days; `nil` keeps them for ever). Never
+        /// less than 8 days, whatever is set: outcomes are attributed up to a week after their
+        /// decision. Outcome reports over a longer period see only what is kept.
         public var decisions: Millis?
         /// Delivered, suppressed and dead messages (default 30 days; `nil` keeps them). Never less
         /// than the longest contact cap's window, whatever is set: the caps count these messages.
@@ -82,7 +83,8 @@ public struct RetentionSweeper: Service {
     /// The retention of each kind at this moment (`nil`: kept for ever).
     func retention(of kind: RetainedRecord) -> Millis? {
         switch kind {
-        case .decisions: return configuration.decisions
+        // Outcomes are attributed to decisions up to a week old: never less than that.
+        case .decisions: return configuration.decisions.map { max($0, OutcomeReport.window + 86_400_000) }
         case .messages: return configuration.messages.map { max($0, longestContactWindow()) }
         case .waits: return configuration.waits
         // Suppression rules look back this far, and the budget ledger loads no more at start.

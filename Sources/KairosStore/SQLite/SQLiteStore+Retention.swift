@@ -17,16 +17,19 @@ extension SQLiteStore {
             switch kind {
             case .decisions:
                 // Decision ids are UUIDv7 (time first), so every id made before `cutoff` sorts
-                // before the smallest id of that millisecond: the primary key finds them.
+                // before the smallest id of that millisecond: the primary key finds them. The same
+                // subquery picks the same rows twice within the transaction.
                 let below = DecisionId.lowerBound(at: cutoff)
-                let chosen = try String.fetchAll(
-                    db, sql: "SELECT id FROM decisions WHERE id < ? AND created_at < ? ORDER BY id LIMIT ?",
+                let chosen = "SELECT id FROM decisions WHERE id < ? AND created_at < ? ORDER BY id LIMIT ?"
+                try db.execute(sql: "DELETE FROM outcomes WHERE decision_id IN (\(chosen))", arguments: [below, cutoff, limit])
+                try db.execute(sql: "DELETE FROM decisions WHERE id IN (\(chosen))", arguments: [below, cutoff, limit])
+                let decisions = db.changesCount
+                // Outcomes whose decision is gone or was never logged (they came later, or named
+                // an unknown id) go once they are as old.
+                try db.execute(
+                    sql: "DELETE FROM outcomes WHERE seq IN (SELECT seq FROM outcomes WHERE decision_id < ? AND ts < ? LIMIT ?)",
                     arguments: [below, cutoff, limit])
-                guard !chosen.isEmpty else { return 0 }
-                let marks = Array(repeating: "?", count: chosen.count).joined(separator: ",")
-                try db.execute(sql: "DELETE FROM outcomes WHERE decision_id IN (\(marks))", arguments: StatementArguments(chosen))
-                try db.execute(sql: "DELETE FROM decisions WHERE id IN (\(marks))", arguments: StatementArguments(chosen))
-                return db.changesCount
+                return max(decisions, db.changesCount)
             case .messages:
                 try db.execute(
                     sql: """
