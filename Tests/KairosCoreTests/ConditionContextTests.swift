@@ -10,6 +10,10 @@ import Testing
         #expect(ProfileReads(of: ["event.name == \"A\"", "profile.traits.tier == \"gold\""]) == .traits)
         #expect(ProfileReads(of: ["profile.traits.tier == \"gold\"", "profile.eventCounts[\"Order\"] > 1"]) == .full)
         #expect(ProfileReads(of: []) == .none)
+        // Words of the full profile outside a `profile` path read nothing of it.
+        #expect(ProfileReads(of: ["event.type == \"consent\"", "event.properties.lastSeen > 0"]) == .none)
+        #expect(ProfileReads(of: ["event.type == \"consent\"", "profile.traits.tier == \"gold\""]) == .traits)
+        #expect(ProfileReads(of: ["profile.consent.marketing"]) == .full)
     }
 
     @Test func theContextHasWhatTheRulesReadAndTheSameAnswersAsTheFullOne() throws {

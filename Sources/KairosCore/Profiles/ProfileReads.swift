@@ -8,18 +8,20 @@ public enum ProfileReads: Sendable, Comparable {
     /// Counters, first and last seen, consent as well.
     case full
 
-    /// What the expressions with these sources read.
+    /// What the expressions with these sources read: only a source that names `profile` reads it
+    /// (`event.type == "consent"` reads none of it).
     public init(of sources: [String]) {
-        if sources.contains(where: Self.readsDetails) {
+        let reading = sources.filter { $0.contains("profile") }
+        if reading.contains(where: Self.readsDetails) {
             self = .full
-        } else if sources.contains(where: { $0.contains("profile") }) {
+        } else if !reading.isEmpty {
             self = .traits
         } else {
             self = .none
         }
     }
 
-    /// Whether a source may read more of the profile than its ids and traits.
+    /// Whether a source that reads the profile may read more of it than its ids and traits.
     static func readsDetails(_ source: String) -> Bool {
         ["eventCounts", "eventTotal", "firstSeen", "lastSeen", "consent", "profile["].contains { source.contains($0) }
     }
