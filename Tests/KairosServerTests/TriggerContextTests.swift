@@ -14,16 +14,21 @@ import Testing
         book.install(try FeatureSet.compile([.init(id: "views", aggregation: .count, filter: #"event.name == "Viewed""#)]))
         book.install(try SegmentSet.compile([.init(id: "regulars", condition: "features.views >= 3")], features: book.features), now: 0)
         let engine = TriggerEngine()
+        let second = TriggerDefinition(id: "second", when: #"event.name == "Viewed""#, condition: "features.views == 2", channel: "app", message: [:])
+        let orders = TriggerDefinition(id: "orders", when: #"event.name == "Order""#, condition: "features.views > 0", channel: "app", message: [:])
+        // Without a trigger whose `when` reads the person, only an event that some conditional
+        // trigger's `when` matches gathers anything.
+        let conditional = try TriggerSet.compile([second, orders], channels: [.init(id: "app", kind: .inapp)], features: book.features)
+        let order = Event(seq: 99, messageId: "o", type: .track, name: "Order", userId: "u1", timestamp: 99, receivedAt: 99)
+        let clicked = Event(seq: 97, messageId: "c", type: .track, name: "Clicked", userId: "u1", timestamp: 97, receivedAt: 97)
+        #expect(engine.reads(for: order, in: conditional) != nil)  // its `when` matches the event alone
+        #expect(engine.reads(for: Self.viewed(96), in: conditional) != nil)
+        #expect(engine.reads(for: clicked, in: conditional) == nil)
         engine.install(
             try TriggerSet.compile(
-                [
-                    .init(id: "second", when: #"event.name == "Viewed""#, condition: "features.views == 2", channel: "app", message: [:]),
-                    .init(id: "regular", when: #""regulars" in segments"#, channel: "app", message: [:]),
-                    .init(id: "orders", when: #"event.name == "Order""#, condition: "features.views > 0", channel: "app", message: [:]),
-                ],
+                [second, .init(id: "regular", when: #""regulars" in segments"#, channel: "app", message: [:]), orders],
                 channels: [.init(id: "app", kind: .inapp)], features: book.features))
-        let order = Event(seq: 99, messageId: "o", type: .track, name: "Order", userId: "u1", timestamp: 99, receivedAt: 99)
-        #expect(engine.reads(for: order, in: engine.triggers) != nil)  // its `when` matches the event alone
+        #expect(engine.reads(for: clicked, in: engine.triggers) != nil)  // "regular" reads the person on any event
         #expect(engine.reads(for: .init(seq: 98, messageId: "c", type: .consent, userId: "u1", timestamp: 1, receivedAt: 1), in: engine.triggers) == nil)
 
         var fired: [[String]] = []

@@ -43,6 +43,9 @@ public final class TriggerEngine: Sendable {
         var context = applied ?? EvaluationContext(event, now: event.receivedAt)
         let json = context.event ?? .null
         var profileLoaded = applied != nil
+        // A segment record's wait is cancelled by what its person did after the record's cause (a
+        // record is written after the next group's events).
+        let causeSeq = event.segmentRecordCause ?? event.seq
         var waits: [PendingWait] = []
         for trigger in set.triggers {
             let whenReadsProfile = trigger.whenReadsProfile
@@ -56,9 +59,7 @@ public final class TriggerEngine: Sendable {
             waits.append(
                 PendingWait(
                     id: "\(trigger.definition.id):\(event.seq)", trigger: trigger.definition.id, userId: event.userId,
-                    // A segment record's wait is cancelled by what its person did after the
-                    // record's cause (a record is written after the next group's events).
-                    anonymousId: event.userId == nil ? event.anonymousId : nil, causeSeq: event.segmentRecordCause ?? event.seq,
+                    anonymousId: event.userId == nil ? event.anonymousId : nil, causeSeq: causeSeq,
                     dueAt: event.receivedAt + (trigger.definition.wait ?? 0), event: json))
         }
         return waits
