@@ -163,11 +163,7 @@ public final class ProfileBook: Sendable {
                 profile.features.update(time: event.timestamp, context: context, features: features)
             }
             if event.type == .track {
-                if deferred != nil {
-                    recommender.observe(event, owner: profile.key, history: &profile.items, deferring: &deferred!)
-                } else {
-                    recommender.observe(event, owner: profile.key, history: &profile.items)
-                }
+                recommender.observe(event, owner: profile.key, history: &profile.items, deferring: &deferred)
             }
             transitions = evaluateSegments(
                 &profile, event: event, features: features, segments: segments, now: event.receivedAt,

@@ -64,10 +64,7 @@ extension IngestPipeline {
             lanes[offset] = Self.lane(of: target)
         }
         // Items are numbered in log order, as applying the group on one thread would.
-        for offset in events.indices where sequence[offset] != nil {
-            let event = events[offset]
-            if event.type == .track && !event.isSegmentRecord { profiles.recommender.intern(itemsOf: event) }
-        }
+        for offset in events.indices where sequence[offset] != nil { profiles.recommender.intern(itemsOf: events[offset]) }
         return lanes
     }
 
