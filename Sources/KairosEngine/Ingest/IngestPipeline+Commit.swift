@@ -61,14 +61,11 @@ extension IngestPipeline {
         for (offset, seq) in sequence.enumerated() {
             guard let seq else { continue }
             toStore[offset].seq = seq  // in place: copying an event retains each of its fields
+            outcomes[positions[offset]] = .stored(seq)
         }
         let triggerSet = triggers.triggers  // one set for the group, even if another is installed meanwhile
         let applied = await apply(toStore, sequence: sequence, triggerSet: triggerSet, lane: lane)
-        for (offset, seq) in sequence.enumerated() {
-            guard let seq else { continue }
-            lastApplied.store(seq, ordering: .relaxed)
-            outcomes[positions[offset]] = .stored(seq)
-        }
+        if let last = sequence.last(where: { $0 != nil }) { lastApplied.store(last!, ordering: .relaxed) }
         let transitions = applied.transitions
         await storeWaits(applied.waits)
         metrics.record(outcomes: outcomes, duration: ContinuousClock.now - started, profiles: profiles.count)
@@ -124,21 +121,17 @@ extension IngestPipeline {
         }
     }
 
-    /// Applies written segment records in log order, and stores the trigger waits they start.
+    /// Applies written segment records in log order, as a group's events are, and stores the
+    /// trigger waits they start.
     func applyDerived(_ events: [Event], sequence: [Int64?]?) async {
         guard let sequence else { return }
-        var waits: [PendingWait] = []
-        for (offset, seq) in sequence.enumerated() {
-            guard let seq else { continue }
-            // One record at a time: the caller (and the store, until its write ends) still holds
-            // the list, so changing it in place would copy all of it.
-            var record = events[offset]
-            record.seq = seq
-            profiles.apply(record)
-            waits += triggers.waits(for: record, profiles: profiles)
-            lastApplied.store(seq, ordering: .relaxed)
-        }
-        await storeWaits(waits)
+        // A copy with the sequence numbers: the caller (and the store, until its write ends)
+        // still holds the list.
+        var records = events
+        for (offset, seq) in sequence.enumerated() { if let seq { records[offset].seq = seq } }
+        let applied = await apply(records, sequence: sequence, triggerSet: triggers.triggers, lane: nil)
+        if let last = sequence.last(where: { $0 != nil }) { lastApplied.store(last!, ordering: .relaxed) }
+        await storeWaits(applied.waits)
     }
 
     /// The keys under which batch-local consent changes of this event's person are tracked: its
