@@ -3,7 +3,6 @@ import Foundation
 @testable import KairosEngine
 import KairosStore
 import Logging
-import ServiceLifecycle
 import Testing
 
 /// Large groups are applied on two threads, split by profile: the profiles, the segment records,
@@ -35,27 +34,9 @@ import Testing
         let pipeline = IngestPipeline(
             store: store, profiles: profiles, triggers: triggers,
             configuration: .init(maxBatchEvents: maxBatchEvents, minimumParallelGroup: minimumParallelGroup), logger: logger)
-        // Queued one after the other (so that both runs get the same log order), before the
-        // writer starts; each batch is one group when batches are of `maxBatchEvents`.
-        var jobs: [Task<Void, any Error>] = []
-        let deadline = ContinuousClock.now + .seconds(10)
-        for batch in batches {
-            jobs.append(Task { _ = try await pipeline.submit(batch) })
-            while pipeline.state.withLock({ $0.jobs.count }) < jobs.count {
-                guard ContinuousClock.now < deadline else {
-                    Issue.record("the jobs were never all queued")
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(1))
-            }
-        }
-        let group = ServiceGroup(services: [pipeline], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            for job in jobs { try await job.value }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        // One after the other, so that both runs get the same log order; each batch is one
+        // group when batches are of `maxBatchEvents`.
+        try await pipeline.runQueued(batches.map { batch in { _ = try await $0.submit(batch) } }, logger: logger)
         return pipeline
     }
 

@@ -4,18 +4,16 @@ import KairosCore
 @testable import KairosEngine
 import KairosStore
 import Logging
-import ServiceLifecycle
 import Synchronization
 import Testing
 
 /// How the writer stores segment records: a group's records go out with the next group (written
 /// while that group is applied), and before any erasure or definition change.
 @Suite struct SegmentRecordPipelineTests {
-    /// A pipeline on `directory` whose profiles count views and keep a `seen` segment, with the
-    /// submissions of `queue` already waiting before the writer starts.
+    /// A pipeline on `directory` whose profiles count views and keep a `seen` segment, run on
+    /// `jobs`, all queued in order before the writer starts.
     func run(
-        _ directory: String, maxBatchEvents: Int = 10_000,
-        queue: @escaping @Sendable (IngestPipeline) -> [Task<Void, any Error>]
+        _ directory: String, maxBatchEvents: Int = 10_000, jobs: [@Sendable (IngestPipeline) async throws -> Void]
     ) async throws -> IngestPipeline {
         let store = try SQLiteStore(directory: directory)
         var logger = Logger(label: "segment-record-test")
@@ -25,23 +23,7 @@ import Testing
         profiles.install(try SegmentSet.compile([.init(id: "seen", condition: "features.views >= 1")], features: profiles.features), now: 0)
         let pipeline = IngestPipeline(
             store: store, profiles: profiles, configuration: .init(maxBatchEvents: maxBatchEvents), logger: logger)
-        let jobs = queue(pipeline)
-        // Every job is queued before the writer takes its first group.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while pipeline.state.withLock({ $0.jobs.count }) < jobs.count {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("the jobs were never all queued")
-                break
-            }
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        let group = ServiceGroup(services: [pipeline], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            for job in jobs { try await job.value }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await pipeline.runQueued(jobs, logger: logger)
         return pipeline
     }
 
@@ -60,12 +42,12 @@ import Testing
         let directory = temporaryDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // One event per group: the first group's record is written with the second group.
-        let pipeline = try await run(directory, maxBatchEvents: 1) { pipeline in
-            [
-                Task { _ = try await pipeline.submit([Self.viewed("a", 1)]) },
-                Task { _ = try await pipeline.submit([Self.viewed("b", 1)]) },
-            ]
-        }
+        let pipeline = try await run(
+            directory, maxBatchEvents: 1,
+            jobs: [
+                { _ = try await $0.submit([Self.viewed("a", 1)]) },
+                { _ = try await $0.submit([Self.viewed("b", 1)]) },
+            ])
         let store = try SQLiteStore(directory: directory)
         let a = try await Self.names(store, "a")
         let b = try await Self.names(store, "b")
@@ -143,16 +125,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // The event, a second person's event and the erasure are all taken in one drain: the
         // erasure must not be followed by the erased person's record.
-        let pipeline = try await run(directory) { pipeline in
-            [
-                Task { _ = try await pipeline.submit([Self.viewed("gone", 1)]) },
-                Task { _ = try await pipeline.submit([Self.viewed("kept", 1)]) },
-                Task {
-                    let erased = try await pipeline.erase(id: "gone")
+        let pipeline = try await run(
+            directory,
+            jobs: [
+                { _ = try await $0.submit([Self.viewed("gone", 1)]) },
+                { _ = try await $0.submit([Self.viewed("kept", 1)]) },
+                {
+                    let erased = try await $0.erase(id: "gone")
                     #expect(erased?.events == 2)
                 },
-            ]
-        }
+            ])
         let store = try SQLiteStore(directory: directory)
         #expect(try await Self.names(store, "gone").isEmpty)
         #expect(try await Self.names(store, "kept").map(\.name) == ["Viewed", "Segment Entered"])
