@@ -124,6 +124,11 @@ import Testing
         #expect(error(#"{"event":"E","userId":"u","timestamp":"2026-11-24T10:00:01Z"}"#, type: .track)?.code == "timestamp_in_future")
         #expect(error(#"{"event":"E","userId":"u","timestamp":"last tuesday"}"#, type: .track)?.field == "timestamp")
         #expect(error(#"{"userId":"u"}"#, type: .alias)?.field == "previousId")
+        // Ids with a NUL character (another person's id up to it, for SQLite's lookups).
+        #expect(error(#"{"event":"E","userId":"a\u0000b"}"#, type: .track)?.field == "userId")
+        #expect(error(#"{"event":"E","anonymousId":"\u0000"}"#, type: .track)?.field == "anonymousId")
+        #expect(error(#"{"event":"E","userId":"u","messageId":"m\u0000"}"#, type: .track)?.field == "messageId")
+        #expect(error(#"{"event":"E","userId":"u","properties":{"decisionId":"d\u0000"}}"#, type: .track)?.field == "properties.decisionId")
         #expect(error(#"{"anonymousId":"a"}"#, type: .group)?.field == "groupId")
         #expect(error(#"{"type":"track","event":"E","userId":"u","context":{"consent":{"analytics":"no"}}}"#)?.field == "context.consent.analytics")
         #expect(error("[1]", type: .track)?.status == 422)

@@ -158,6 +158,10 @@ public struct EventParser: Sendable {
         guard value.utf8.count <= limits.maxIdLength else {
             throw .invalidField(key, "'\(key)' is longer than \(limits.maxIdLength) bytes")
         }
+        // SQLite's C-string APIs stop at NUL: "a\u{0}b" would be stored whole but looked up as "a".
+        guard !value.utf8.contains(0) else {
+            throw .invalidField(key, "'\(key)' must not contain the NUL character (U+0000)")
+        }
         return value
     }
 
