@@ -36,6 +36,39 @@ import Testing
         #expect((rows[1][5] as String) == #"{"type":"track","event":"Viewed","messageId":"d"}"#)
     }
 
+    @Test func noColumnCarriesOverFromThePreviousRow() async throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        // Rows that alternate between every optional column set and none of them, in one group.
+        let full = Event(
+            messageId: "full", type: .alias, name: nil, userId: "u1", anonymousId: "a1", previousId: "p1", timestamp: 1_000,
+            receivedAt: 2_000, traits: ["tier": "gold"], consent: ["marketing": true], body: Array(#"{"full":1}"#.utf8))
+        let bare = Event(messageId: "bare", type: .track, name: "Viewed", anonymousId: "a2", timestamp: 3_000, receivedAt: 4_000, body: Array(#"{"bare":1}"#.utf8))
+        var again = full
+        again.messageId = "full-again"
+        var bareAgain = bare
+        bareAgain.messageId = "bare-again"
+        _ = try await store.append([full, bare, again, bareAgain])
+        let rows = try await store.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT message_id, type, name, user_id, anonymous_id, previous_id, ts, received_at, traits, consent, body FROM events ORDER BY seq")
+        }
+        func columns(_ row: Row) -> [String?] {
+            (0..<11).map { index -> String? in
+                switch (row[index] as DatabaseValue).storage {
+                case .null: return nil
+                case .int64(let number): return String(number)
+                case .string(let text): return text
+                default: return "?"
+                }
+            }
+        }
+        let fullColumns: [String?] = ["alias", nil, "u1", "a1", "p1", "1000", "2000", #"{"tier":"gold"}"#, #"{"marketing":true}"#, #"{"full":1}"#]
+        let bareColumns: [String?] = ["track", "Viewed", nil, "a2", nil, "3000", "4000", nil, nil, #"{"bare":1}"#]
+        #expect(rows.map(columns) == [["full"] + fullColumns, ["bare"] + bareColumns, ["full-again"] + fullColumns, ["bare-again"] + bareColumns])
+    }
+
     @Test func aSegmentRecordStoredWithItsBodyReadsBackAsStored() async throws {
         let directory = temporaryDataDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

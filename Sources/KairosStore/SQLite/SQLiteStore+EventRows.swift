@@ -65,7 +65,11 @@ extension SQLiteStore {
         return sequence
     }
 
-    /// Binds text (a copy SQLite owns), or NULL; returns SQLite's result code.
+    /// Binds text (a copy SQLite owns), or NULL; returns SQLite's result code. GRDB's
+    /// `StatementBinding` does the same through an argument list built per row, which cost as much
+    /// as the insert itself on a group of thousands (see `docs/benchmarks.md`, "Writer pass").
+    /// Ids cannot hold NUL (`EventParser.id`), so the exact length bound here and the C string
+    /// GRDB binds in lookups are the same text.
     @inline(__always)
     private static func bind(_ text: String?, _ index: Int32, _ handle: OpaquePointer?) -> Int32 {
         guard var text else { return sqlite3_bind_null(handle, index) }
@@ -86,11 +90,11 @@ extension SQLiteStore {
 
     /// An event row as stored JSON (a segment record's, stored without a body, rebuilt from its columns).
     static func storedEvent(_ row: Row) -> StoredEvent {
-        StoredEvent(seq: row[0], body: body(text: row[1], messageId: row[2], name: row[3], userId: row[4], anonymousId: row[5], timestamp: row[6], receivedAt: row[7]))
+        StoredEvent(seq: row[0], body: storedBody(text: row[1], messageId: row[2], name: row[3], userId: row[4], anonymousId: row[5], timestamp: row[6], receivedAt: row[7]))
     }
 
     /// A row's body as JSON.
-    static func body(
+    static func storedBody(
         text: String, messageId: String, name: String?, userId: String?, anonymousId: String?, timestamp: Millis, receivedAt: Millis
     ) -> JSONValue {
         if text.isEmpty, let record = Event.segmentRecordJSON(

@@ -117,7 +117,7 @@ public final class SQLiteStore: DataStore {
                     seq: row[0], messageId: row[1], type: type, name: row[3], userId: row[4], anonymousId: row[5],
                     previousId: row[6], timestamp: row[7], receivedAt: row[8], traits: traits, consent: consent)
                 if withBodies || (event.name.map(names.contains) ?? false), let text: String = row[11] {
-                    event.json = Self.body(
+                    event.json = Self.storedBody(
                         text: text, messageId: event.messageId, name: event.name, userId: event.userId,
                         anonymousId: event.anonymousId, timestamp: event.timestamp, receivedAt: event.receivedAt)
                 }
