@@ -37,25 +37,29 @@ import Testing
                 createdAt: time, body: ["items": []])
         }
         try await store.appendDecisions(records)
-        // An outcome for an old decision and one for a recent one.
-        for (number, record) in [records[0], records[6]].enumerated() {
+        // Two outcomes of an old decision (one that came a month after it, past the cutoff) and
+        // one of a recent decision.
+        for (number, (record, time)) in [
+            (records[0], records[0].createdAt + 1), (records[0], Self.now - Self.day), (records[6], records[6].createdAt + 1),
+        ].enumerated() {
             var event = Event(
-                messageId: "o\(number)", type: .track, name: "Product Clicked", userId: record.userId, timestamp: record.createdAt + 1,
-                receivedAt: record.createdAt + 1, body: Array(#"{"properties":{"decisionId":"\#(record.id)"}}"#.utf8))
+                messageId: "o\(number)", type: .track, name: "Product Clicked", userId: record.userId, timestamp: time,
+                receivedAt: time, body: Array(#"{"properties":{"decisionId":"\#(record.id)"}}"#.utf8))
             event.decisionId = record.id
             _ = try await store.append([event])
         }
-        #expect(try await Self.count(store, "SELECT count(*) FROM outcomes") == 2)
+        #expect(try await Self.count(store, "SELECT count(*) FROM outcomes") == 3)
 
         let removed = try await Self.sweeper(store, .init(batchSize: 2, pause: .zero)).sweep()
         #expect(removed[.decisions] == 5)
+        #expect(removed[.outcomes] == 2)
         for record in records[..<5] { #expect(try await store.decision(id: record.id) == nil) }
         let kept = try #require(try await store.decision(id: records[6].id))
         #expect(kept.1.count == 1)  // its outcome stays
         #expect(try await store.decision(id: records[5].id) != nil)
         #expect(try await Self.count(store, "SELECT count(*) FROM outcomes") == 1)
         // The events themselves (the log) are never removed.
-        #expect(try await store.eventCount() == 2)
+        #expect(try await store.eventCount() == 3)
         // Nothing left to remove; and "forever" keeps everything.
         #expect(try await Self.sweeper(store, .init()).sweep()[.decisions] == 0)
         // Below the attribution week, the retention is raised to 8 days: the 10-day-old ones go.
@@ -67,11 +71,50 @@ import Testing
         orphan.decisionId = DecisionId.make(at: Self.now - 40 * Self.day)
         _ = try await store.append([orphan])
         #expect(try await Self.count(store, "SELECT count(*) FROM outcomes") == 1)
-        _ = try await Self.sweeper(store, .init()).sweep()
+        #expect(try await Self.sweeper(store, .init()).sweep()[.outcomes] == 1)
         #expect(try await Self.count(store, "SELECT count(*) FROM outcomes") == 0)
         try await store.appendDecisions([records[0]])
         #expect(try await Self.sweeper(store, .init(decisions: nil)).sweep()[.decisions] == nil)
         #expect(try await store.decision(id: records[0].id) != nil)
+    }
+
+    @Test func oneTransactionRemovesAtMostItsLimit() async throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        let old = Self.now - 100 * Self.day
+        try await store.appendDecisions(
+            (0..<3).map {
+                DecisionRecord(
+                    id: DecisionId.make(at: old + Millis($0)), profileKey: nil, userId: "u", anonymousId: nil, placement: "p",
+                    createdAt: old + Millis($0), body: [:])
+            })
+        try await store.insertMessages(
+            (0..<3).map {
+                Message(
+                    id: "m\($0)", channel: "c", trigger: "t", userId: "u", anonymousId: nil, createdAt: old, state: .delivered,
+                    nextAttemptAt: old, payload: [:])
+            })
+        let waits = (0..<3).map { PendingWait(id: "w\($0)", trigger: "t", userId: "u", anonymousId: nil, causeSeq: 1, dueAt: old, event: [:]) }
+        try await store.insertWaits(waits)
+        for wait in waits { try await store.resolveWait(id: wait.id, state: .fired, message: nil) }
+        try await store.recordOfferActivity(
+            usage: [], touches: (0..<3).map { _ in PersonTouch(person: "u:u", touch: ActionTouch(offer: "o", kind: .impression, time: old)) })
+        for kind in [RetainedRecord.decisions, .messages, .waits, .offerTouches] {
+            #expect(try await store.prune(kind, before: Self.now, limit: 2) == 2, "\(kind)")
+            #expect(try await store.prune(kind, before: Self.now, limit: 2) == 1, "\(kind)")
+            #expect(try await store.prune(kind, before: Self.now, limit: 0) == 0, "\(kind)")
+        }
+    }
+
+    @Test func theLowerBoundOfAMillisecondSortsBetweenItsIdsAndTheEarlierOnes() {
+        for time: Millis in [0, 1, Self.now, Self.now + 1, 0xFFFF_FFFF_FFFF] {
+            let bound = DecisionId.lowerBound(at: time)
+            for _ in 0..<50 {
+                if time > 0 { #expect(DecisionId.make(at: time - 1) < bound) }
+                #expect(bound <= DecisionId.make(at: time))
+            }
+        }
     }
 
     @Test func finishedMessagesGoButPendingOnesAndWhatCapsCountStay() async throws {

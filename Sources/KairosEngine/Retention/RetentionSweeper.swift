@@ -84,7 +84,7 @@ public struct RetentionSweeper: Service {
     func retention(of kind: RetainedRecord) -> Millis? {
         switch kind {
         // Outcomes are attributed to decisions up to a week old: never less than that.
-        case .decisions: return configuration.decisions.map { max($0, OutcomeReport.window + 86_400_000) }
+        case .decisions, .outcomes: return configuration.decisions.map { max($0, OutcomeReport.window + 86_400_000) }
         case .messages: return configuration.messages.map { max($0, longestContactWindow()) }
         case .waits: return configuration.waits
         // Suppression rules look back this far, and the budget ledger loads no more at start.

@@ -17,19 +17,23 @@ extension SQLiteStore {
             switch kind {
             case .decisions:
                 // Decision ids are UUIDv7 (time first), so every id made before `cutoff` sorts
-                // before the smallest id of that millisecond: the primary key finds them. The same
-                // subquery picks the same rows twice within the transaction.
-                let below = DecisionId.lowerBound(at: cutoff)
-                let chosen = "SELECT id FROM decisions WHERE id < ? AND created_at < ? ORDER BY id LIMIT ?"
-                try db.execute(sql: "DELETE FROM outcomes WHERE decision_id IN (\(chosen))", arguments: [below, cutoff, limit])
-                try db.execute(sql: "DELETE FROM decisions WHERE id IN (\(chosen))", arguments: [below, cutoff, limit])
-                let decisions = db.changesCount
-                // Outcomes whose decision is gone or was never logged (they came later, or named
-                // an unknown id) go once they are as old.
+                // before the smallest id of that millisecond: the primary key finds them.
                 try db.execute(
-                    sql: "DELETE FROM outcomes WHERE seq IN (SELECT seq FROM outcomes WHERE decision_id < ? AND ts < ? LIMIT ?)",
-                    arguments: [below, cutoff, limit])
-                return max(decisions, db.changesCount)
+                    sql: """
+                        DELETE FROM decisions WHERE id IN (
+                            SELECT id FROM decisions WHERE id < ? AND created_at < ? ORDER BY id LIMIT ?)
+                        """, arguments: [DecisionId.lowerBound(at: cutoff), cutoff, limit])
+                return db.changesCount
+            case .outcomes:
+                // Those of decisions made before `cutoff` that are no longer kept (or were never
+                // logged), whenever they arrived.
+                try db.execute(
+                    sql: """
+                        DELETE FROM outcomes WHERE seq IN (
+                            SELECT seq FROM outcomes WHERE decision_id < ?
+                            AND NOT EXISTS (SELECT 1 FROM decisions WHERE decisions.id = outcomes.decision_id) LIMIT ?)
+                        """, arguments: [DecisionId.lowerBound(at: cutoff), limit])
+                return db.changesCount
             case .messages:
                 try db.execute(
                     sql: """
