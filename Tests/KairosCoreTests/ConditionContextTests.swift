@@ -16,6 +16,28 @@ import Testing
         #expect(ProfileReads(of: ["profile.consent.marketing"]) == .full)
     }
 
+    @Test func aSelectionMadeInAnotherFeatureSetIsResolvedByName() throws {
+        let definitions: [FeatureDefinition] = [
+            .init(id: "views", aggregation: .count, filter: #"event.name == "Viewed""#),
+            .init(id: "clicks", aggregation: .count, filter: #"event.name == "Clicked""#),
+        ]
+        let book = ProfileBook()
+        let first = try FeatureSet.compile(definitions)
+        book.install(first)
+        for (seq, name) in [(1, "Viewed"), (2, "Viewed"), (3, "Clicked")] {
+            book.apply(Event(seq: Int64(seq), messageId: "m\(seq)", type: .track, name: name, userId: "u1", timestamp: Int64(seq), receivedAt: Int64(seq)))
+        }
+        let selection = FeatureSelection(ids: ["views", "missing"], in: first)
+        let second = try FeatureSet.compile(definitions, previous: first)  // the same features, another set
+        book.install(second)
+        let state = try #require(book.profile(id: "u1")).features
+        #expect(state.values(of: selection, first, now: 10) == ["views": .number(2)])
+        #expect(state.values(of: selection, second, now: 10) == ["views": .number(2)])
+        var values: [String: ExpressionValue] = ["views": .number(99)]
+        state.add(FeatureSelection(ids: ["views", "clicks"], in: first), to: &values, second, now: 10)
+        #expect(values == ["views": .number(99), "clicks": .number(1)])  // what is there already stays
+    }
+
     @Test func theContextHasWhatTheRulesReadAndTheSameAnswersAsTheFullOne() throws {
         let book = ProfileBook()
         book.install(try FeatureSet.compile([.init(id: "views", aggregation: .count, filter: "event.name == \"Viewed\"")]))

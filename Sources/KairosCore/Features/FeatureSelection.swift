@@ -23,22 +23,17 @@ extension FeatureState {
     /// Values of the selected features at `now` (resolved again by name if `features` is not the
     /// set the selection was made in).
     func values(of selection: FeatureSelection, _ features: FeatureSet, now: Millis) -> [String: ExpressionValue] {
-        guard selection.owner === features else { return values(of: selection.ids, features, now: now) }
         var result: [String: ExpressionValue] = [:]
-        result.reserveCapacity(selection.features.count)
-        for feature in selection.features {
-            result[feature.definition.id] = value(of: feature, now: now, sessionTimeout: features.sessionTimeout)
-        }
+        result.reserveCapacity(selection.ids.count)
+        add(selection, to: &result, features, now: now)
         return result
     }
 
     /// Adds the selected features' values at `now` that `values` does not hold yet.
     func add(_ selection: FeatureSelection, to values: inout [String: ExpressionValue], _ features: FeatureSet, now: Millis) {
-        guard selection.owner === features else {
-            for (id, value) in self.values(of: selection.ids, features, now: now) where values[id] == nil { values[id] = value }
-            return
-        }
-        for feature in selection.features where values[feature.definition.id] == nil {
+        // A selection made in another set: the features are looked up by name again.
+        let resolved = selection.owner === features ? selection.features : selection.ids.sorted().compactMap { features.feature(id: $0) }
+        for feature in resolved where values[feature.definition.id] == nil {
             values[feature.definition.id] = value(of: feature, now: now, sessionTimeout: features.sessionTimeout)
         }
     }

@@ -145,9 +145,14 @@ extension LoggedDecision {
         decision.placement = try optionalString(fields["placement"], "placement")
         switch fields["timestamp"] {
         case nil, .null?: break
-        case .number(let millis)? where millis.isFinite && abs(millis) < 1e15: decision.timestamp = Millis(millis)
-        case .string(let text)? where Timestamp.parse(text) != nil: decision.timestamp = Timestamp.parse(text)
-        case let other?: throw .invalidField("timestamp", "'timestamp' must be an RFC 3339 time or epoch milliseconds, not \(describe(other))")
+        case let value?:
+            if case .number(let millis) = value, millis.isFinite, abs(millis) < 1e15 {
+                decision.timestamp = Millis(millis)
+            } else if case .string(let text) = value, let millis = Timestamp.parse(text) {
+                decision.timestamp = millis
+            } else {
+                throw .invalidField("timestamp", "'timestamp' must be an RFC 3339 time or epoch milliseconds, not \(describe(value))")
+            }
         }
         decision.context = try features(fields["context"], "context")
         if let list = fields["candidates"], list != .null {

@@ -12,6 +12,7 @@ extension ProfileBook {
         if let userId = event.userId {
             let userKey = ProfileKey.user(userId)
             let known = resolve(userKey)
+            assert(known.map { key in shard(for: key).state.withLock { $0.profiles.index(forKey: key) != nil } } ?? true, "the index points at no profile")
             let target = known ?? userKey
             if known == nil {
                 ensureProfile(target, at: time)

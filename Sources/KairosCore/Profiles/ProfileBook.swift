@@ -122,7 +122,7 @@ public final class ProfileBook: Sendable {
 
     /// Applies `event`; with `conditions`, also returns what rules see about the person right
     /// after it: the event, `profile.*` as far as asked, the segments' and the asked features,
-    /// and the segments (`nil` for Kairos' own records and consent events).
+    /// and the segments (`nil` for Kairos' own records, which change no membership).
     public func apply(
         _ event: Event, conditions: ConditionReads?
     ) -> (transitions: [SegmentTransition], context: EvaluationContext?) {
@@ -195,12 +195,6 @@ public final class ProfileBook: Sendable {
         var count = 1
         while count < max(1, requested) { count <<= 1 }
         return count
-    }
-
-    /// The shard a key lives in, from 0 to the shard count: work on keys of different shards
-    /// never waits on the same lock.
-    public func shardNumber(of key: String) -> Int {
-        Int(Self.stableHash(key) & shardMask)
     }
 
     @inline(__always)

@@ -69,8 +69,7 @@ public struct SegmentSlots: Sendable, Equatable, RandomAccessCollection, Express
     /// Removes the slots that match.
     public mutating func removeAll(where shouldBeRemoved: (UInt16) throws -> Bool) rethrows {
         guard try contains(where: shouldBeRemoved) else { return }
-        let kept = try filter { try !shouldBeRemoved($0) }
-        if kept.count != count { self = SegmentSlots(kept) }
+        self = SegmentSlots(try filter { try !shouldBeRemoved($0) })
     }
 
     init(_ slots: [UInt16]) {
