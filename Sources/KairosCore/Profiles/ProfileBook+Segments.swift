@@ -34,10 +34,8 @@ extension ProfileBook {
                 while index != state.profiles.values.endIndex {
                     state.profiles.values[index].segments.removeAll { !kept.contains($0) }
                     if evaluate {
-                        var unused: EvaluationContext?
                         _ = evaluateSegments(
-                            &state.profiles.values[index], event: nil, features: features, segments: set, now: now, onlyNew: kept,
-                            context: &unused)
+                            &state.profiles.values[index], event: nil, features: features, segments: set, now: now, onlyNew: kept)
                     }
                     for slot in state.profiles.values[index].segments { counts[slot, default: 0] += 1 }
                     state.profiles.values.formIndex(after: &index)
@@ -47,20 +45,19 @@ extension ProfileBook {
         segmentCounts.withLock { $0 = counts }
     }
 
-    /// Re-evaluates the profile's memberships after `event`; returns what changed. With
-    /// `conditions`, the context also holds what they read, and is handed back in `shared`.
+    /// Re-evaluates the profile's memberships after `event`; returns what changed and, with
+    /// `conditions`, the context the segments were evaluated in, holding what they read as well.
     func evaluateSegments(
         _ profile: inout Profile, event: Event?, features: FeatureSet, segments: SegmentSet, now: Millis,
-        onlyNew kept: Set<UInt16>? = nil, conditions: ConditionReads? = nil, context shared: inout EvaluationContext?
-    ) -> [SegmentTransition] {
-        guard !segments.segments.isEmpty || conditions != nil else { return [] }
+        onlyNew kept: Set<UInt16>? = nil, conditions: ConditionReads? = nil
+    ) -> (transitions: [SegmentTransition], context: EvaluationContext?) {
+        guard !segments.segments.isEmpty || conditions != nil else { return ([], nil) }
         var context = event.map { EvaluationContext($0, now: now) } ?? EvaluationContext(now: now)
         let reads = max(segments.profileReads, conditions?.profile ?? .none)
         if reads != .none { context.profile = Self.profileJSON(profile, reads: reads) }
         context.features = profile.features.values(of: segments.referencedFeatures, features, now: now)
         if let conditions { profile.features.add(conditions.features, to: &context.features, features, now: now) }
         context.segments = Self.segmentNames(profile, segments)
-        defer { if conditions != nil { shared = context } }
         var transitions: [SegmentTransition] = []
         for segment in segments.segments {
             if let kept, kept.contains(segment.slot) { continue }
@@ -76,7 +73,7 @@ extension ProfileBook {
                 transitions.append(transition(segment, entered: false, profile, event, now))
             }
         }
-        return transitions
+        return (transitions, conditions != nil ? context : nil)
     }
 
     private func transition(

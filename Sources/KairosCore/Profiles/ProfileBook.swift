@@ -165,9 +165,8 @@ public final class ProfileBook: Sendable {
             if event.type == .track {
                 recommender.observe(event, owner: profile.key, history: &profile.items, deferring: &deferred)
             }
-            transitions = evaluateSegments(
-                &profile, event: event, features: features, segments: segments, now: event.receivedAt,
-                conditions: conditions, context: &context)
+            (transitions, context) = evaluateSegments(
+                &profile, event: event, features: features, segments: segments, now: event.receivedAt, conditions: conditions)
         }
         count(transitions, segments: segments)
         return (transitions, context)
