@@ -4,6 +4,7 @@ import KairosCore
 @testable import KairosEngine
 @testable import KairosStore
 import Logging
+import ServiceLifecycle
 import Testing
 
 /// Decisions, finished messages, resolved waits and old offer touches are removed once past their
@@ -141,6 +142,47 @@ import Testing
         let removed = try await Self.sweeper(store, .init(messages: 30 * Self.day)).sweep()
         #expect(removed[.messages] == 3)
         #expect(try await ids() == ["pending-old", "delivered-new"])
+    }
+
+    @Test func theServiceSweepsAtStartAndEveryIntervalAndStopsOnShutdown() async throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        func decision(_ id: String) -> DecisionRecord {
+            let old = Self.now - 100 * Self.day
+            return DecisionRecord(id: DecisionId.make(at: old), profileKey: nil, userId: id, anonymousId: nil, placement: "p", createdAt: old, body: [:])
+        }
+        try await store.appendDecisions([decision("first")])
+        let sweeper = Self.sweeper(store, .init(interval: .milliseconds(20)))
+        var logger = Logger(label: "retention-test")
+        logger.logLevel = .critical
+        let group = ServiceGroup(services: [sweeper], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            func decisionsLeft() async throws -> Int { try await Self.count(store, "SELECT count(*) FROM decisions") }
+            func waitUntilEmpty() async throws {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while try await decisionsLeft() > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            try await waitUntilEmpty()
+            #expect(try await decisionsLeft() == 0)  // the sweep at start
+            try await store.appendDecisions([decision("second")])
+            try await waitUntilEmpty()
+            #expect(try await decisionsLeft() == 0)  // a later sweep
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()  // returns: the service stopped
+        }
+    }
+
+    @Test func theMessagesFloorIsTheLongestContactCap() {
+        var push = ChannelDefinition(id: "push", kind: .webhook)
+        push.caps = [.init(count: 1, window: Self.day), .init(count: 3, window: 7 * Self.day)]
+        let app = ChannelDefinition(id: "app", kind: .inapp)
+        #expect(DeliveryConfiguration().longestCapWindow(among: [app]) == 0)
+        #expect(DeliveryConfiguration().longestCapWindow(among: [push, app]) == 7 * Self.day)
+        let crossChannel = DeliveryConfiguration(crossChannelCap: .init(count: 5, window: 30 * Self.day))
+        #expect(crossChannel.longestCapWindow(among: [push, app]) == 30 * Self.day)
+        #expect(crossChannel.longestCapWindow(among: []) == 30 * Self.day)
     }
 
     @Test func resolvedWaitsAndOldOfferTouchesGo() async throws {

@@ -20,6 +20,13 @@ public struct DeliveryConfiguration: Sendable {
         self.crossChannelCap = crossChannelCap
     }
 
+    /// How far back the contact policy counts messages: the longest window among the channels'
+    /// caps and the cross-channel cap (0 without caps).
+    public func longestCapWindow(among channels: some Sequence<ChannelDefinition>) -> Millis {
+        let windows = channels.lazy.flatMap(\.caps).map(\.window)
+        return max(windows.max() ?? 0, crossChannelCap?.window ?? 0)
+    }
+
     /// The host of a webhook channel that `allowedHosts` does not list, if any (such a channel is
     /// refused when saved or loaded, and its messages are dead-lettered uncalled).
     public func forbiddenHost(of channel: ChannelDefinition) -> String? {

@@ -59,9 +59,8 @@ public enum KairosApplication {
             ModelRefresher(recommender: profiles.recommender, logger: logger), DataDirectoryHolder(lock: lock),
             RetentionSweeper(
                 store: store, configuration: configuration.retention,
-                longestContactWindow: { [triggers = pipeline.triggers, crossChannel = configuration.delivery.crossChannelCap] in
-                    let caps = triggers.triggers.channels.values.flatMap(\.caps) + (crossChannel.map { [$0] } ?? [])
-                    return caps.map(\.window).max() ?? 0
+                longestContactWindow: { [triggers = pipeline.triggers, delivery = configuration.delivery] in
+                    delivery.longestCapWindow(among: triggers.triggers.channels.values)
                 }, logger: logger),
         ]
         if configuration.exampleData { services.append(ExampleDataLoader(pipeline: pipeline, logger: logger)) }
