@@ -90,8 +90,9 @@ import Testing
                 flags: [:],
                 environment: [
                     "KAIROS_RETENTION_DECISIONS": "forever", "KAIROS_RETENTION_MESSAGES": "90d", "KAIROS_RETENTION_WAITS": "12h",
-                    "KAIROS_RETENTION_INTERVAL": "1m",
+                    "KAIROS_RETENTION_INTERVAL": "1m", "KAIROS_INGEST_MINIMUM_PARALLEL_GROUP": "1000",
                 ], configFile: nil))
+        #expect(defaults.minimumParallelGroup == 256 && set.minimumParallelGroup == 1000)
         #expect(set.retention.decisions == nil)
         #expect(set.retention.messages == Millis(90 * 86_400_000))
         #expect(set.retention.waits == Millis(12 * 3_600_000))
@@ -99,6 +100,8 @@ import Testing
         for (variable, value, key) in [
             ("KAIROS_RETENTION_DECISIONS", "a month", "retention.decisions"), ("KAIROS_RETENTION_WAITS", "0d", "retention.waits"),
             ("KAIROS_RETENTION_INTERVAL", "forever", "retention.interval"),
+            ("KAIROS_INGEST_MINIMUM_PARALLEL_GROUP", "1", "ingest.minimumParallelGroup"),
+            ("KAIROS_INGEST_MINIMUM_PARALLEL_GROUP", "-5", "ingest.minimumParallelGroup"),
         ] {
             let reader = try await KairosConfiguration.reader(flags: [:], environment: [variable: value], configFile: nil)
             do {

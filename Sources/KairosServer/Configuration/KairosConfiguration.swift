@@ -78,6 +78,11 @@ public struct KairosConfiguration: Sendable {
             exampleData: reader.bool(forKey: "exampleData", default: false)
         )
         minimumParallelGroup = reader.int(forKey: "ingest.minimumParallelGroup", default: defaults.minimumParallelGroup)
+        guard minimumParallelGroup >= 2 else {
+            throw APIError.invalidField(
+                "ingest.minimumParallelGroup",
+                "configuration 'ingest.minimumParallelGroup': \(minimumParallelGroup) is below 2 (a group of one event has nothing to share)")
+        }
         definitionsFile = reader.string(forKey: "definitions.file")
         streamSecret = reader.string(forKey: "stream.secret", isSecret: true)
         if let hosts = reader.stringArray(forKey: "delivery.allowedHosts") {
