@@ -98,6 +98,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "ApplyBench",
+            dependencies: ["KairosCore", "KairosServer"],
+            path: "scripts/apply-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "ExpressionBench",
             dependencies: ["KairosCore"],
             path: "scripts/expression-bench",

@@ -120,6 +120,26 @@ import Testing
         #expect(book.apply(viewed(3), conditions: nil).context == nil)
         let record = Event.segmentRecord(second.transitions[0], receivedAt: start + 4)
         #expect(book.apply(record, conditions: conditions).context == nil)
+        // Conditions that do not read `segments` (nor do the segments) are not given the names.
+        var blind = conditions
+        blind.segments = false
+        let fourth = try #require(book.apply(viewed(4), conditions: blind).context)
+        #expect(fourth.segments.isEmpty && fourth.features["views"] == .number(4))
+        #expect(try #require(book.apply(viewed(5), conditions: conditions).context).segments == ["viewers"])
+    }
+
+    @Test func segmentsReadingSegmentsSeeTheMembershipsOfTheSameEvent() throws {
+        let book = ProfileBook()
+        book.install(try FeatureSet.compile([.init(id: "views", aggregation: .count, filter: "event.name == \"Viewed\"")]))
+        book.install(
+            try SegmentSet.compile(
+                [.init(id: "viewers", condition: "features.views >= 2"), .init(id: "keen", condition: "\"viewers\" in segments")],
+                features: book.features), now: 0)
+        func viewed(_ index: Int64) -> Event {
+            Event(seq: index, messageId: "m\(index)", type: .track, name: "Viewed", userId: "u1", timestamp: index, receivedAt: index)
+        }
+        #expect(book.apply(viewed(1), conditions: nil).transitions.isEmpty)
+        #expect(book.apply(viewed(2), conditions: nil).transitions.map(\.segment) == ["viewers", "keen"])
     }
 
     @Test func aTrackEventsNameIsReadFromItsColumnUntilTheEventIsReplaced() throws {

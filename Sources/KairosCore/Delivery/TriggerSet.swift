@@ -32,6 +32,8 @@ public final class TriggerSet: Sendable {
     public let profileReads: ProfileReads
     /// Features read by some trigger's `when` or `condition` (what must be computed to test them).
     public let conditionFeatures: FeatureSelection
+    /// Whether some trigger's `when` or `condition` reads `segments`.
+    public let readsSegments: Bool
 
     public static let empty = TriggerSet(triggers: [], channels: [:], features: .empty)
 
@@ -44,6 +46,7 @@ public final class TriggerSet: Sendable {
             result.formUnion(trigger.condition?.referencedFeatures ?? [])
         }
         conditionFeatures = FeatureSelection(ids: ids, in: features)
+        readsSegments = triggers.contains { $0.when.referencesSegments || $0.condition?.referencesSegments == true }
     }
 
     public func trigger(id: String) -> Compiled? { triggers.first { $0.definition.id == id } }

@@ -33,7 +33,8 @@ extension FeatureState {
     func add(_ selection: FeatureSelection, to values: inout [String: ExpressionValue], _ features: FeatureSet, now: Millis) {
         // A selection made in another set: the features are looked up by name again.
         let resolved = selection.owner === features ? selection.features : selection.ids.sorted().compactMap { features.feature(id: $0) }
-        for feature in resolved where values[feature.definition.id] == nil {
+        let fresh = values.isEmpty  // nothing to skip: no lookup before each insert
+        for feature in resolved where fresh || values[feature.definition.id] == nil {
             values[feature.definition.id] = value(of: feature, now: now, sessionTimeout: features.sessionTimeout)
         }
     }

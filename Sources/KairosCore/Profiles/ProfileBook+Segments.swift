@@ -52,12 +52,15 @@ extension ProfileBook {
         onlyNew kept: Set<UInt16>? = nil, conditions: ConditionReads? = nil
     ) -> (transitions: [SegmentTransition], context: EvaluationContext?) {
         guard !segments.segments.isEmpty || conditions != nil else { return ([], nil) }
-        var context = event.map { EvaluationContext($0, now: now) } ?? EvaluationContext(now: now)
+        var context: EvaluationContext
+        if let event { context = EvaluationContext(event, now: now) } else { context = EvaluationContext(now: now) }
         let reads = max(segments.profileReads, conditions?.profile ?? .none)
         if reads != .none { context.profile = Self.profileJSON(profile, reads: reads) }
         context.features = profile.features.values(of: segments.referencedFeatures, features, now: now)
         if let conditions { profile.features.add(conditions.features, to: &context.features, features, now: now) }
-        context.segments = Self.segmentNames(profile, segments)
+        // The names only when a condition reads them (they are kept up to date as memberships change).
+        let names = segments.readsSegments || conditions?.segments == true
+        if names { context.segments = Self.segmentNames(profile, segments) }
         var transitions: [SegmentTransition] = []
         for segment in segments.segments {
             if let kept, kept.contains(segment.slot) { continue }
@@ -65,11 +68,11 @@ extension ProfileBook {
             let index = profile.segments.firstIndex(of: segment.slot)
             if member && index == nil {
                 profile.segments.append(segment.slot)
-                context.segments.append(segment.definition.id)
+                if names { context.segments.append(segment.definition.id) }
                 transitions.append(transition(segment, entered: true, profile, event, now))
             } else if !member, let index {
                 profile.segments.remove(at: index)
-                context.segments.removeAll { $0 == segment.definition.id }
+                if names { context.segments.removeAll { $0 == segment.definition.id } }
                 transitions.append(transition(segment, entered: false, profile, event, now))
             }
         }

@@ -33,9 +33,12 @@ public enum ProfileReads: Sendable, Comparable {
 public struct ConditionReads: Sendable {
     public var profile: ProfileReads
     public var features: FeatureSelection
+    /// Whether the rules read `segments` (the names are then gathered).
+    public var segments: Bool
 
-    public init(profile: ProfileReads, features: FeatureSelection) {
+    public init(profile: ProfileReads, features: FeatureSelection, segments: Bool = true) {
         self.profile = profile
         self.features = features
+        self.segments = segments
     }
 }

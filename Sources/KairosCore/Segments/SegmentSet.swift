@@ -23,6 +23,8 @@ public final class SegmentSet: Sendable {
     public let needsEventBody: Bool
     /// The features some condition reads (only those are computed for segment evaluation).
     let referencedFeatures: FeatureSelection
+    /// Whether some condition reads `segments` (the names are gathered for evaluation only then).
+    let readsSegments: Bool
 
     public static let empty = SegmentSet(segments: [], nextSlot: 0, features: .empty)
 
@@ -32,6 +34,7 @@ public final class SegmentSet: Sendable {
         slotIndex = Dictionary(uniqueKeysWithValues: segments.enumerated().map { ($1.slot, $0) })
         profileReads = ProfileReads(of: segments.map(\.definition.condition))
         needsEventBody = segments.contains { FeatureSet.readsEventBody($0.definition.condition) }
+        readsSegments = segments.contains { $0.condition.referencesSegments }
         referencedFeatures = FeatureSelection(
             ids: segments.reduce(into: Set<String>()) { $0.formUnion($1.condition.referencedFeatures) }, in: features)
     }

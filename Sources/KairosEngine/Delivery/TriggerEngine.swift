@@ -27,7 +27,7 @@ public final class TriggerEngine: Sendable {
                 if context == nil { context = EvaluationContext(event, now: event.receivedAt) }
                 guard let context, trigger.when.matches(context) else { continue }
             }
-            return ConditionReads(profile: set.profileReads, features: set.conditionFeatures)
+            return ConditionReads(profile: set.profileReads, features: set.conditionFeatures, segments: set.readsSegments)
         }
         return nil
     }
@@ -43,9 +43,6 @@ public final class TriggerEngine: Sendable {
         var context = applied ?? EvaluationContext(event, now: event.receivedAt)
         let json = context.event ?? .null
         var profileLoaded = applied != nil
-        // A segment record's wait is cancelled by what its person did after the record's cause (a
-        // record is written after the next group's events).
-        let causeSeq = event.segmentRecordCause ?? event.seq
         var waits: [PendingWait] = []
         for trigger in set.triggers {
             let whenReadsProfile = trigger.whenReadsProfile
@@ -56,6 +53,9 @@ public final class TriggerEngine: Sendable {
             }
             if whenReadsProfile && !trigger.when.matches(context) { continue }
             if let condition = trigger.condition, !condition.matches(context) { continue }
+            // A segment record's wait is cancelled by what its person did after the record's cause
+            // (a record is written after the next group's events).
+            let causeSeq = event.segmentRecordCause ?? event.seq
             waits.append(
                 PendingWait(
                     id: "\(trigger.definition.id):\(event.seq)", trigger: trigger.definition.id, userId: event.userId,

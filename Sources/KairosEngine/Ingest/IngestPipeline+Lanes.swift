@@ -40,7 +40,9 @@ extension IngestPipeline {
         let theirs = await other.value
         profiles.recommender.apply(Self.merge(mine.models ?? [], theirs.models ?? [], offset: \.order))
         // No event of the group links people, so every owner is what it was when it was applied.
-        for offset in events.indices where sequence[offset] != nil { observeOffers(events[offset]) }
+        events.withUnsafeBufferPointer { events in
+            for offset in events.indices where sequence[offset] != nil { observeOffers(events[offset]) }
+        }
         return Applied(
             transitions: Self.merge(mine.transitions, theirs.transitions, offset: \.offset).map(\.transition),
             waits: Self.merge(mine.waits, theirs.waits, offset: \.offset).map(\.wait))
@@ -58,14 +60,17 @@ extension IngestPipeline {
     /// profiles of both lanes, and changes where later events of the group belong).
     func lanes(of events: [Event], sequence: [Int64?]) -> [UInt8]? {
         guard events.count >= max(2, configuration.minimumParallelGroup) else { return nil }
-        var lanes = [UInt8](repeating: 0, count: events.count)
-        for offset in events.indices where sequence[offset] != nil {
-            guard let target = profiles.settledTarget(of: events[offset]) else { return nil }
-            lanes[offset] = Self.lane(of: target)
+        // Through a buffer: `events[offset]` of an array copies the event (a dozen references).
+        return events.withUnsafeBufferPointer { events -> [UInt8]? in
+            var lanes = [UInt8](repeating: 0, count: events.count)
+            for offset in events.indices where sequence[offset] != nil {
+                guard let target = profiles.settledTarget(of: events[offset]) else { return nil }
+                lanes[offset] = Self.lane(of: target)
+            }
+            // Items are numbered in log order, as applying the group on one thread would.
+            for offset in events.indices where sequence[offset] != nil { profiles.recommender.intern(itemsOf: events[offset]) }
+            return lanes
         }
-        // Items are numbered in log order, as applying the group on one thread would.
-        for offset in events.indices where sequence[offset] != nil { profiles.recommender.intern(itemsOf: events[offset]) }
-        return lanes
     }
 
     /// The lane of a profile key: one bit of its hash after a finalising mix (MurmurHash3's
@@ -88,20 +93,23 @@ extension IngestPipeline {
     ) -> LaneOutput {
         var output = LaneOutput()
         if lanes != nil { output.models = [] }
-        for offset in events.indices where sequence[offset] != nil {
-            if let lanes, lanes[offset] != lane { continue }
-            let deferred = output.models?.count ?? 0
-            // Triggers are tested in the context the profile's segments were evaluated in.
-            let applied = profiles.apply(
-                events[offset], conditions: triggers.reads(for: events[offset], in: triggerSet), deferringModels: &output.models)
-            if output.models != nil {
-                for index in deferred..<output.models!.count { output.models![index].order = offset }
-            } else {
-                observeOffers(events[offset])  // on one thread, in log order, right after the event
-            }
-            for transition in applied.transitions { output.transitions.append((offset, transition)) }
-            for wait in triggers.waits(for: events[offset], profiles: profiles, in: triggerSet, applied: applied.context) {
-                output.waits.append((offset, wait))
+        // Through a buffer: `events[offset]` of an array copies the event (a dozen references).
+        events.withUnsafeBufferPointer { events in
+            for offset in events.indices where sequence[offset] != nil {
+                if let lanes, lanes[offset] != lane { continue }
+                let deferred = output.models?.count ?? 0
+                // Triggers are tested in the context the profile's segments were evaluated in.
+                let applied = profiles.apply(
+                    events[offset], conditions: triggers.reads(for: events[offset], in: triggerSet), deferringModels: &output.models)
+                if output.models != nil {
+                    for index in deferred..<output.models!.count { output.models![index].order = offset }
+                } else {
+                    observeOffers(events[offset])  // on one thread, in log order, right after the event
+                }
+                for transition in applied.transitions { output.transitions.append((offset, transition)) }
+                for wait in triggers.waits(for: events[offset], profiles: profiles, in: triggerSet, applied: applied.context) {
+                    output.waits.append((offset, wait))
+                }
             }
         }
         return output
