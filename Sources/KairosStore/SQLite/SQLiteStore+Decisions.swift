@@ -22,6 +22,35 @@ extension SQLiteStore {
         }
     }
 
+    /// Decisions move to a table with row ids. In the `WITHOUT ROWID` table of v4 a row is kept
+    /// in its primary key's b-tree, where a row over about 1,000 bytes (every logged response,
+    /// about 1.2 KB) spills the rest onto an overflow page of its own: 4 KB written and stored for
+    /// every decision, instead of sharing leaf pages. The ids stay unique through their index,
+    /// which grows at its end (they are time-ordered).
+    static func registerDecisionRowsMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v8-decision-rows") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE decisions_rows (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        profile_key TEXT,
+                        user_id TEXT,
+                        anonymous_id TEXT,
+                        placement TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    INSERT INTO decisions_rows (id, profile_key, user_id, anonymous_id, placement, created_at, body)
+                        SELECT id, profile_key, user_id, anonymous_id, placement, created_at, body FROM decisions ORDER BY id;
+                    DROP TABLE decisions;
+                    ALTER TABLE decisions_rows RENAME TO decisions;
+                    CREATE INDEX decisions_user ON decisions(user_id) WHERE user_id IS NOT NULL;
+                    CREATE INDEX decisions_anonymous ON decisions(anonymous_id) WHERE anonymous_id IS NOT NULL;
+                    CREATE INDEX decisions_placement ON decisions(placement, created_at);
+                    """)
+        }
+    }
+
     public func appendDecisions(_ decisions: [DecisionRecord]) async throws {
         guard !decisions.isEmpty else { return }
         try await pool.write { db in

@@ -78,6 +78,7 @@ public final class SQLiteStore: DataStore {
         registerOutcomeMigration(&migrator)
         registerOfferMigration(&migrator)
         registerRetentionMigration(&migrator)
+        registerDecisionRowsMigration(&migrator)
         return migrator
     }
 
