@@ -33,6 +33,28 @@ import Testing
         #expect(postings.first?.slot == Int32(SessionNeighbours.sessionsPerItem / 2 + 1))
     }
 
+    @Test func aSessionEvictedWhileOpenIsCountedAndOneThatEndedIsNot() {
+        let minute: Millis = 60_000
+        let sessions = SessionNeighbours(capacity: 2)
+        sessions.observe(owner: "a", item: 1, time: 0)
+        sessions.observe(owner: "b", item: 2, time: minute)
+        // "a" is still within the timeout when "c" needs its slot: cut while open.
+        sessions.observe(owner: "c", item: 3, time: 2 * minute)
+        #expect(sessions.cutOpen == 1)
+        // "a" comes back: a new session, which takes "b"'s slot ("b" still open too).
+        sessions.observe(owner: "a", item: 4, time: 3 * minute)
+        #expect(sessions.cutOpen == 2)
+        // "c" and "a" have ended by the time "d" and "e" arrive: nothing more is cut.
+        sessions.observe(owner: "d", item: 5, time: 3 * minute + SessionNeighbours.timeout + 1)
+        sessions.observe(owner: "e", item: 6, time: 4 * minute + SessionNeighbours.timeout + 1)
+        #expect(sessions.cutOpen == 2)
+        // A ring as large as the people active keeps each session whole.
+        let roomy = SessionNeighbours(capacity: 3)
+        for step in 0..<9 { roomy.observe(owner: ["a", "b", "c"][step % 3], item: UInt32(step), time: Millis(step) * minute) }
+        #expect(roomy.cutOpen == 0)
+        #expect(roomy.recommend(for: [0], owner: "b", limit: 5).map(\.item) == [3, 6])
+    }
+
     @Test func popularityAndTrendingStayFiniteFarFromAnyFixedDate() {
         let popularity = Popularity()
         let catalog = Catalog(index: ItemIndex())

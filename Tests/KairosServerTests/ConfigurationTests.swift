@@ -91,8 +91,10 @@ import Testing
                 environment: [
                     "KAIROS_RETENTION_DECISIONS": "forever", "KAIROS_RETENTION_MESSAGES": "90d", "KAIROS_RETENTION_WAITS": "12h",
                     "KAIROS_RETENTION_INTERVAL": "1m", "KAIROS_INGEST_MINIMUM_PARALLEL_GROUP": "1000",
+                    "KAIROS_RECOMMENDATIONS_SESSIONS": "400000",
                 ], configFile: nil))
         #expect(defaults.minimumParallelGroup == 256 && set.minimumParallelGroup == 1000)
+        #expect(defaults.sessionCapacity == 50_000 && set.sessionCapacity == 400_000)
         #expect(set.retention.decisions == nil)
         #expect(set.retention.messages == Millis(90 * 86_400_000))
         #expect(set.retention.waits == Millis(12 * 3_600_000))
@@ -102,6 +104,7 @@ import Testing
             ("KAIROS_RETENTION_INTERVAL", "forever", "retention.interval"),
             ("KAIROS_INGEST_MINIMUM_PARALLEL_GROUP", "1", "ingest.minimumParallelGroup"),
             ("KAIROS_INGEST_MINIMUM_PARALLEL_GROUP", "-5", "ingest.minimumParallelGroup"),
+            ("KAIROS_RECOMMENDATIONS_SESSIONS", "999", "recommendations.sessions"),
         ] {
             let reader = try await KairosConfiguration.reader(flags: [:], environment: [variable: value], configFile: nil)
             do {

@@ -15,11 +15,17 @@ public final class ProfileBook: Sendable {
 
         /// Which events are item interactions (default: the Segment e-commerce names).
         public var interactions: InteractionMapping
+        /// Sessions the session model keeps (default 50,000): at least the people active within
+        /// its 30-minute timeout, or their sessions are cut while still open.
+        public var sessionCapacity: Int
 
-        public init(recentEventLimit: Int = 20, shardCount: Int = 64, interactions: InteractionMapping = .standard) {
+        public init(
+            recentEventLimit: Int = 20, shardCount: Int = 64, interactions: InteractionMapping = .standard, sessionCapacity: Int = 50_000
+        ) {
             self.recentEventLimit = recentEventLimit
             self.shardCount = shardCount
             self.interactions = interactions
+            self.sessionCapacity = sessionCapacity
         }
     }
 
@@ -48,7 +54,7 @@ public final class ProfileBook: Sendable {
         self.shards = (0..<count).map { _ in Shard() }
         self.shardMask = UInt64(count - 1)
         self.recentEventLimit = configuration.recentEventLimit
-        self.recommender = Recommender(mapping: configuration.interactions)
+        self.recommender = Recommender(mapping: configuration.interactions, sessionCapacity: configuration.sessionCapacity)
     }
 
     /// Number of live profiles.

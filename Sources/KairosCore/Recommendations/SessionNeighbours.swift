@@ -24,6 +24,9 @@ public final class SessionNeighbours: Sendable {
         var next = 0
         var generation: UInt32 = 0
         var open: [String: Int] = [:]
+        /// Sessions evicted while still open: more people were active within ``timeout`` than the
+        /// ring holds, so a session was cut in two (its person's next item starts a new one).
+        var cutOpen = 0
         /// Item → (ring slot, generation) of sessions holding it, most recent last.
         var index: [UInt32: [(slot: Int32, generation: UInt32)]] = [:]
     }
@@ -51,7 +54,10 @@ public final class SessionNeighbours: Sendable {
                 let fresh = state.next
                 state.next = (state.next + 1) % capacity
                 if let evicted = state.ring[fresh] {
-                    if state.open[evicted.owner] == fresh { state.open[evicted.owner] = nil }
+                    if state.open[evicted.owner] == fresh {
+                        state.open[evicted.owner] = nil
+                        if time - evicted.last <= Self.timeout { state.cutOpen += 1 }
+                    }
                     for item in evicted.items {
                         state.index[item]?.removeAll { $0.slot == Int32(fresh) && $0.generation == evicted.generation }
                         if state.index[item]?.isEmpty == true { state.index[item] = nil }
@@ -113,6 +119,9 @@ public final class SessionNeighbours: Sendable {
 
 
     /// Estimated bytes and sessions held.
+    /// Sessions evicted from the ring while still open, since start.
+    public var cutOpen: Int { state.withLock { $0.cutOpen } }
+
     func footprint() -> (bytes: Int, count: Int) {
         state.withLock { state in
             var bytes = ModelFootprint.array(state.ring.count, stride: MemoryLayout<Session?>.stride)

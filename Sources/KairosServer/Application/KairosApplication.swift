@@ -26,7 +26,9 @@ public enum KairosApplication {
         let store = try SQLiteStore(directory: configuration.dataDirectory)
         let (keys, generated) = try await KeyRing.load(configuration: configuration, store: store)
         let profiles = ProfileBook(
-            configuration: .init(recentEventLimit: configuration.recentEventLimit, interactions: configuration.interactions))
+            configuration: .init(
+                recentEventLimit: configuration.recentEventLimit, interactions: configuration.interactions,
+                sessionCapacity: configuration.sessionCapacity))
         let pipeline = IngestPipeline(
             store: store, profiles: profiles,
             configuration: .init(maxQueuedEvents: configuration.maxQueuedEvents, minimumParallelGroup: configuration.minimumParallelGroup), logger: logger)

@@ -39,6 +39,9 @@ public struct KairosConfiguration: Sendable {
     /// Which events are item interactions, with what weight and kind: the Segment e-commerce names,
     /// plus or overridden by `recommendations.interactions` (`NAME=WEIGHT:KIND[:conversion]`).
     public var interactions: InteractionMapping = .standard
+    /// Sessions the session model keeps (`recommendations.sessions`, default 50,000, at least
+    /// 1,000): size it to the people active within 30 minutes at peak.
+    public var sessionCapacity: Int = 50_000
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./kairos-data",
@@ -78,6 +81,12 @@ public struct KairosConfiguration: Sendable {
             exampleData: reader.bool(forKey: "exampleData", default: false)
         )
         minimumParallelGroup = reader.int(forKey: "ingest.minimumParallelGroup", default: defaults.minimumParallelGroup)
+        sessionCapacity = reader.int(forKey: "recommendations.sessions", default: defaults.sessionCapacity)
+        guard sessionCapacity >= 1_000 else {
+            throw APIError.invalidField(
+                "recommendations.sessions",
+                "configuration 'recommendations.sessions': \(sessionCapacity) is below 1,000 (too few sessions for neighbours to be found)")
+        }
         guard minimumParallelGroup >= 2 else {
             throw APIError.invalidField(
                 "ingest.minimumParallelGroup",

@@ -60,6 +60,9 @@ struct OperationsController<Context: RequestContext>: Sendable {
         gauge("model_items", "Items the recommendation models know").set(Double(models.items))
         gauge("model_covisitation_pairs", "Item pairs held by the co-visitation model").set(Double(models.coVisitationPairs))
         gauge("model_sessions", "Recent sessions held by the session model").set(Double(models.sessions))
+        gauge(
+            "model_sessions_cut", "Sessions evicted while still open since start (recommendations.sessions is below the people active within 30 minutes)"
+        ).set(Double(profiles.recommender.sessions.cutOpen))
         gauge("catalog_items", "Items in the catalog").set(Double(profiles.recommender.catalog.count))
         for (segment, size) in profiles.segmentSizes.sorted(by: { $0.key < $1.key }) {
             gauge("segment_members", "Profiles in each segment", labels: [("segment", segment)]).set(Double(size))

@@ -40,7 +40,9 @@ struct Import: AsyncParsableCommand {
         let pipeline = IngestPipeline(
             store: store,
             profiles: ProfileBook(
-                configuration: .init(recentEventLimit: configuration.recentEventLimit, interactions: configuration.interactions)),
+                configuration: .init(
+                recentEventLimit: configuration.recentEventLimit, interactions: configuration.interactions,
+                sessionCapacity: configuration.sessionCapacity)),
             logger: logger)
         let importer = Importer(pipeline: pipeline, batchSize: batchSize, parser: EventParser(limits: configuration.limits))
         let bar = ProgressBar(label: "Importing \(kind.rawValue)")
