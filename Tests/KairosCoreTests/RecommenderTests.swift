@@ -48,6 +48,12 @@ import Testing
         sessions.observe(owner: "d", item: 5, time: 3 * minute + SessionNeighbours.timeout + 1)
         sessions.observe(owner: "e", item: 6, time: 4 * minute + SessionNeighbours.timeout + 1)
         #expect(sessions.cutOpen == 2)
+        // An evicted session its person had already left for a newer one is not counted.
+        let moved = SessionNeighbours(capacity: 2)
+        moved.observe(owner: "a", item: 1, time: 0)
+        moved.observe(owner: "a", item: 2, time: SessionNeighbours.timeout + minute)  // a new session for "a"
+        moved.observe(owner: "b", item: 3, time: SessionNeighbours.timeout + 2 * minute)  // evicts "a"'s first, long closed
+        #expect(moved.cutOpen == 0)
         // A ring as large as the people active keeps each session whole.
         let roomy = SessionNeighbours(capacity: 3)
         for step in 0..<9 { roomy.observe(owner: ["a", "b", "c"][step % 3], item: UInt32(step), time: Millis(step) * minute) }

@@ -52,7 +52,9 @@ import Testing
         }
         for record in old {
             let (kept, _) = try #require(try await store.decision(id: record.id))
-            #expect(kept.userId == record.userId && kept.anonymousId == record.anonymousId && kept.body == record.body)
+            #expect(kept.id == record.id && kept.profileKey == record.profileKey && kept.placement == record.placement)
+            #expect(kept.createdAt == record.createdAt && kept.userId == record.userId && kept.anonymousId == record.anonymousId)
+            #expect(kept.body == record.body)
         }
         // A logged id is still logged once.
         try await store.appendDecisions([old[0]])

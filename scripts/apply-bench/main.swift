@@ -60,12 +60,14 @@ func events(start: Millis, firstSeq: Int64) -> [Event] {
     return result
 }
 
-/// What the trigger engine asks for when applying `event`: the conditions' reads when some trigger
-/// with a condition matches the event by its `when`.
+/// What the trigger engine asks for when applying `event` (as `TriggerEngine.reads`): the
+/// conditions' reads when some trigger reads the person in its `when`, or has a condition and a
+/// `when` that matches the event alone.
 func conditionReads(for event: Event) -> ConditionReads? {
     guard !triggers.triggers.isEmpty else { return nil }
     let context = EvaluationContext(event, now: event.receivedAt)
-    for trigger in triggers.triggers where trigger.condition != nil && trigger.when.matches(context) {
+    for trigger in triggers.triggers where trigger.whenReadsProfile || trigger.condition != nil {
+        if !trigger.whenReadsProfile && !trigger.when.matches(context) { continue }
         return ConditionReads(profile: triggers.profileReads, features: triggers.conditionFeatures, segments: triggers.readsSegments)
     }
     return nil

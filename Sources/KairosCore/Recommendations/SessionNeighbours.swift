@@ -34,9 +34,10 @@ public final class SessionNeighbours: Sendable {
     private let state: Mutex<State>
     public let capacity: Int
 
+    /// A ring of `capacity` sessions (at least one).
     public init(capacity: Int = 50_000) {
-        self.capacity = capacity
-        state = Mutex(State(ring: Array(repeating: nil, count: capacity)))
+        self.capacity = max(1, capacity)
+        state = Mutex(State(ring: Array(repeating: nil, count: self.capacity)))
     }
 
     /// Adds a positive interaction to `owner`'s current session (opening one when needed).
@@ -56,7 +57,8 @@ public final class SessionNeighbours: Sendable {
                 if let evicted = state.ring[fresh] {
                     if state.open[evicted.owner] == fresh {
                         state.open[evicted.owner] = nil
-                        if time - evicted.last <= Self.timeout { state.cutOpen += 1 }
+                        // Open at `time` as the continuation test above reads it (either side).
+                        if time - evicted.last <= Self.timeout && time >= evicted.last - Self.timeout { state.cutOpen += 1 }
                     }
                     for item in evicted.items {
                         state.index[item]?.removeAll { $0.slot == Int32(fresh) && $0.generation == evicted.generation }
@@ -118,10 +120,10 @@ public final class SessionNeighbours: Sendable {
     }
 
 
-    /// Estimated bytes and sessions held.
     /// Sessions evicted from the ring while still open, since start.
     public var cutOpen: Int { state.withLock { $0.cutOpen } }
 
+    /// Estimated bytes and sessions held.
     func footprint() -> (bytes: Int, count: Int) {
         state.withLock { state in
             var bytes = ModelFootprint.array(state.ring.count, stride: MemoryLayout<Session?>.stride)
