@@ -54,6 +54,13 @@ import Testing
         moved.observe(owner: "a", item: 2, time: SessionNeighbours.timeout + minute)  // a new session for "a"
         moved.observe(owner: "b", item: 3, time: SessionNeighbours.timeout + 2 * minute)  // evicts "a"'s first, long closed
         #expect(moved.cutOpen == 0)
+        // A late interaction (far older than the session it evicts) does not count it as cut.
+        let late = SessionNeighbours(capacity: 1)
+        late.observe(owner: "a", item: 1, time: 3 * SessionNeighbours.timeout)
+        late.observe(owner: "b", item: 2, time: SessionNeighbours.timeout - minute)
+        #expect(late.cutOpen == 0)
+        late.observe(owner: "c", item: 3, time: SessionNeighbours.timeout)  // "b" is open at this time
+        #expect(late.cutOpen == 1)
         // A ring as large as the people active keeps each session whole.
         let roomy = SessionNeighbours(capacity: 3)
         for step in 0..<9 { roomy.observe(owner: ["a", "b", "c"][step % 3], item: UInt32(step), time: Millis(step) * minute) }

@@ -46,7 +46,7 @@ public final class SessionNeighbours: Sendable {
             var slot = state.open[owner]
             // Fields read in place: binding the session would copy it (and retain its parts).
             if let current = slot, let last = state.ring[current]?.last, state.ring[current]?.owner == owner,
-                time - last <= Self.timeout, time >= last - Self.timeout
+                Self.isOpen(last: last, at: time)
             {
                 state.ring[current]!.last = max(last, time)
                 if state.ring[current]!.items.contains(item) || state.ring[current]!.items.count >= Self.itemsPerSession { return }
@@ -57,8 +57,7 @@ public final class SessionNeighbours: Sendable {
                 if let evicted = state.ring[fresh] {
                     if state.open[evicted.owner] == fresh {
                         state.open[evicted.owner] = nil
-                        // Open at `time` as the continuation test above reads it (either side).
-                        if time - evicted.last <= Self.timeout && time >= evicted.last - Self.timeout { state.cutOpen += 1 }
+                        if Self.isOpen(last: evicted.last, at: time) { state.cutOpen += 1 }
                     }
                     for item in evicted.items {
                         state.index[item]?.removeAll { $0.slot == Int32(fresh) && $0.generation == evicted.generation }
@@ -76,6 +75,12 @@ public final class SessionNeighbours: Sendable {
             // In place (the `default:` subscript modifies the stored list; no copy out and back).
             Self.post((Int32(current), state.ring[current]!.generation), to: &state.index[item, default: []])
         }
+    }
+
+    /// Whether a session last active at `last` is still open for an interaction at `time`
+    /// (interactions may arrive out of order, so either side of `last`).
+    static func isOpen(last: Millis, at time: Millis) -> Bool {
+        time - last <= timeout && time >= last - timeout
     }
 
     /// Adds a session to an item's postings, keeping the most recent ``sessionsPerItem`` (trimmed
