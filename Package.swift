@@ -99,7 +99,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ApplyBench",
-            dependencies: ["KairosCore", "KairosServer"],
+            dependencies: ["KairosCore", "KairosEngine", "KairosServer"],
             path: "scripts/apply-bench",
             swiftSettings: swiftSettings
         ),

@@ -12,6 +12,7 @@
 // ratio of plain to with-definitions time, per round and as the median.
 import Foundation
 import KairosCore
+import KairosEngine
 import KairosServer
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -60,31 +61,17 @@ func events(start: Millis, firstSeq: Int64) -> [Event] {
     return result
 }
 
-/// What the trigger engine asks for when applying `event` (as `TriggerEngine.reads`): the
-/// conditions' reads when some trigger reads the person in its `when`, or has a condition and a
-/// `when` that matches the event alone.
-func conditionReads(for event: Event) -> ConditionReads? {
-    guard !triggers.triggers.isEmpty else { return nil }
-    let context = EvaluationContext(event, now: event.receivedAt)
-    for trigger in triggers.triggers where trigger.whenReadsProfile || trigger.condition != nil {
-        if !trigger.whenReadsProfile && !trigger.when.matches(context) { continue }
-        return ConditionReads(profile: triggers.profileReads, features: triggers.conditionFeatures, segments: triggers.readsSegments)
-    }
-    return nil
-}
-
-/// Seconds to apply `events` to `book`; with definitions, tests the triggers as ingest does.
+/// Seconds to apply `events` to `book`; with definitions, the trigger engine gathers what its
+/// conditions read and makes the waits, as ingest does (the waits are counted, not stored).
 func apply(_ events: [Event], to book: ProfileBook, definitions: Bool) -> (seconds: Double, fired: Int) {
     var fired = 0
+    let engine = TriggerEngine()
     let clock = ContinuousClock()
     let elapsed = clock.measure {
         for event in events {
             if definitions {
-                let applied = book.apply(event, conditions: conditionReads(for: event))
-                guard let context = applied.context else { continue }
-                for trigger in triggers.triggers where trigger.when.matches(context) {
-                    if trigger.condition?.matches(context) ?? true { fired += 1 }
-                }
+                let applied = book.apply(event, conditions: engine.reads(for: event, in: triggers))
+                fired += engine.waits(for: event, profiles: book, in: triggers, applied: applied.context).count
             } else {
                 _ = book.apply(event, conditions: nil)
             }
@@ -124,7 +111,7 @@ for round in 1...rounds {
     print(
         "round \(round): plain \(format(micros(plain[0]))) / \(format(micros(plain[1]))) µs an event, "
             + "with definitions \(format(micros(with[0]))) / \(format(micros(with[1]))) µs "
-            + "(cold / warm), ratio \(format(plain[0] / with[0], 3)) / \(format(plain[1] / with[1], 3)); \(fired) trigger matches")
+            + "(cold / warm), ratio \(format(plain[0] / with[0], 3)) / \(format(plain[1] / with[1], 3)); \(fired) waits made")
 }
 let medianCold = ratios.map(\.0).sorted()[ratios.count / 2]
 let medianWarm = ratios.map(\.1).sorted()[ratios.count / 2]

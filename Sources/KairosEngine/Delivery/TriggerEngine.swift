@@ -19,7 +19,7 @@ public final class TriggerEngine: Sendable {
     /// What the triggers will read about the person of `event` once it is applied: `nil` when none
     /// of them can start a wait for it without reading the profile (its `when` does not match the
     /// event alone), so that applying the event need not gather anything for them.
-    func reads(for event: Event, in set: TriggerSet) -> ConditionReads? {
+    public func reads(for event: Event, in set: TriggerSet) -> ConditionReads? {
         guard !set.triggers.isEmpty, event.type != .consent, !event.isSegmentRecord else { return nil }
         var context: EvaluationContext?
         for trigger in set.triggers where trigger.whenReadsProfile || trigger.condition != nil {
@@ -35,7 +35,7 @@ public final class TriggerEngine: Sendable {
     /// The waits `event` starts (one per matching trigger; due at once when the trigger has no wait).
     /// `applied` is what `ProfileBook.apply(_:conditions:)` returned for ``reads(for:in:)`` of the
     /// same `set`, if anything: the person is then not looked up again.
-    func waits(
+    public func waits(
         for event: Event, profiles: ProfileBook, in set: TriggerSet? = nil, applied: EvaluationContext? = nil
     ) -> [PendingWait] {
         let set = set ?? triggers
