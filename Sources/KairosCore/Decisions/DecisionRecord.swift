@@ -36,4 +36,15 @@ public struct DecisionRecord: Sendable, Equatable {
             createdAt: createdAt, body: .null)
         self.encodedBody = encodedBody
     }
+
+    /// Buckets of ``ownerBucket(of:)``.
+    public static let ownerBuckets = 16
+
+    /// The bucket of a user or anonymous id a decision was made for. The log's indexes for erasure
+    /// are ordered by bucket and then time, so a batch of decisions adds to the ends of 16 runs
+    /// instead of one random page of a per-id index each. Stored with every decision: the
+    /// function must not change.
+    public static func ownerBucket(of id: String) -> Int {
+        Int(ProfileBook.mixedHash(id) % UInt64(ownerBuckets))
+    }
 }

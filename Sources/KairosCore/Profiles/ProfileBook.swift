@@ -218,6 +218,20 @@ public final class ProfileBook: Sendable {
         return hash
     }
 
+    /// ``stableHash(_:)`` through a finalising mix (MurmurHash3's `fmix64`), for a few of its bits:
+    /// FNV-1a's own bits are poorly mixed for short keys (its lowest is the parity of the key's
+    /// bytes, and its high bits follow the key's length). Stable across processes.
+    @inlinable
+    public static func mixedHash(_ key: String) -> UInt64 {
+        var hash = stableHash(key)
+        hash ^= hash >> 33
+        hash &*= 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        hash &*= 0xc4ce_b9fe_1a85_ec53
+        hash ^= hash >> 33
+        return hash
+    }
+
     func update(_ key: String, _ body: (inout Profile) -> Void) {
         shard(for: key).state.withLock { state in
             // By index: `profiles[key] != nil` would copy the whole profile out to compare it.

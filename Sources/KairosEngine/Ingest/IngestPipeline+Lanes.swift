@@ -73,17 +73,9 @@ extension IngestPipeline {
         }
     }
 
-    /// The lane of a profile key: one bit of its hash after a finalising mix (MurmurHash3's
-    /// `fmix64`). FNV-1a's own bits are poorly mixed for short keys: its lowest is the parity of
-    /// the key's bytes, and its high bits follow the key's length.
+    /// The lane of a profile key: one bit of its mixed hash.
     static func lane(of key: String) -> UInt8 {
-        var hash = ProfileBook.stableHash(key)
-        hash ^= hash >> 33
-        hash &*= 0xff51_afd7_ed55_8ccd
-        hash ^= hash >> 33
-        hash &*= 0xc4ce_b9fe_1a85_ec53
-        hash ^= hash >> 33
-        return UInt8(truncatingIfNeeded: hash & 1)
+        UInt8(truncatingIfNeeded: ProfileBook.mixedHash(key) & 1)
     }
 
     /// Applies the stored events of one lane (all of them when `lanes` is nil), in log order, with

@@ -174,9 +174,19 @@ extension SQLiteStore {
         try db.execute(sql: "DELETE FROM waits WHERE user_id IN (\(marks)) OR anonymous_id IN (\(marks))", arguments: arguments)
         try db.execute(sql: "DELETE FROM messages WHERE user_id IN (\(marks)) OR anonymous_id IN (\(marks))", arguments: arguments)
         // Every logged decision carries the user or anonymous id it was made for, one of the
-        // person's ids (a profile is only found through one), so the two indexed columns find them
-        // all; `profile_key` has no index and testing it too would scan the whole log.
-        try db.execute(sql: "DELETE FROM decisions WHERE user_id IN (\(marks)) OR anonymous_id IN (\(marks))", arguments: arguments)
+        // person's ids (a profile is only found through one). Each id column is indexed by its
+        // id's bucket, so the buckets of the person's ids lead to them. `profile_key` has no index
+        // and testing it too would scan the whole log.
+        func buckets(_ ids: [String]) -> String { Set(ids.map(DecisionRecord.ownerBucket(of:))).sorted().map(String.init).joined(separator: ",") }
+        let userMarks = Array(repeating: "?", count: ids.userIds.count).joined(separator: ",")
+        let anonymousMarks = Array(repeating: "?", count: ids.anonymousIds.count).joined(separator: ",")
+        try db.execute(
+            sql: """
+                DELETE FROM decisions
+                WHERE (user_bucket IN (\(buckets(ids.userIds))) AND user_id IN (\(userMarks)))
+                   OR (anonymous_bucket IN (\(buckets(ids.anonymousIds))) AND anonymous_id IN (\(anonymousMarks)))
+                """,
+            arguments: StatementArguments(ids.userIds + ids.anonymousIds))
     }
 
     static func insert(_ message: Message, _ db: Database) throws {

@@ -79,6 +79,7 @@ public final class SQLiteStore: DataStore {
         registerOfferMigration(&migrator)
         registerRetentionMigration(&migrator)
         registerDecisionRowsMigration(&migrator)
+        registerDecisionOwnerMigration(&migrator)
         return migrator
     }
 
