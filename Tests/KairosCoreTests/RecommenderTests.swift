@@ -138,6 +138,27 @@ import Testing
     }
 }
 
+extension TopKTests {
+    @Test func keepsTheBestLikeAFullSortWithAndWithoutOrder() {
+        var generator = SeededGenerator(seed: 7)
+        for count in [0, 1, 2, 3, 5, 17, 100, 1000] {
+            for range in [1, 3, 50, 1_000_000] {  // many ties, some, hardly any
+                let scores = (0..<count).map { (item: UInt32($0), score: Double(generator.next(upperBound: UInt64(range)))) }
+                    .shuffled(using: &generator)
+                let sorted = scores.sorted { TopK.better($0, than: $1) }
+                for k in [0, 1, 2, 3, 10, count - 1, count, count + 5] where k >= 0 {
+                    var kept = scores
+                    TopK.keepBest(&kept, k: k, sorted: true) { TopK.better($0, than: $1) }
+                    #expect(kept.map(\.item) == sorted.prefix(k).map(\.item), "count \(count), range \(range), k \(k)")
+                    var unordered = scores
+                    TopK.keepBest(&unordered, k: k, sorted: false) { TopK.better($0, than: $1) }
+                    #expect(Set(unordered.map(\.item)) == Set(sorted.prefix(k).map(\.item)) && unordered.count == min(k, count))
+                }
+            }
+        }
+    }
+}
+
 @Suite struct ItemTableTests {
     @Test func behavesLikeADictionaryThroughGrowth() {
         var generator = SeededGenerator(seed: 11)
@@ -154,6 +175,13 @@ import Testing
         #expect(table[7] == nil)  // 7 is no multiple of the spreading factor below 1,500 draws
         #expect(Set(table.items) == Set(reference.keys) && table.items.count == Set(table.items).count)
         #expect(table.values == table.items.map { reference[$0]! })  // values in insertion order, beside their items
+        // As a set: the initial value is only made for an item not yet present.
+        var set = ItemTable<Void>(capacity: 2)
+        var made = 0
+        for item: UInt32 in [5, 9, 5, 70_000, 9] {
+            set.update(item, initial: { made += 1 }()) { _ in }
+        }
+        #expect(made == 3 && set.contains(5) && set.contains(70_000) && !set.contains(6) && set.count == 3)
     }
 }
 

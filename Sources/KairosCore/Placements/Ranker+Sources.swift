@@ -5,32 +5,36 @@ extension Ranker {
 
     /// Items the request rules out: ids sent in the request, and by the placement's settings what
     /// the person bought, interacted with, or was shown too often without interest.
-    func excludedItems(_ request: Ranker.Request, _ definition: PlacementDefinition) -> Set<UInt32> {
+    func excludedItems(_ request: Ranker.Request, _ definition: PlacementDefinition) -> ItemTable<Void> {
         // The ids sent, and the item(s) the page is about.
-        var excluded = request.excludeItems
+        var excluded = ItemTable<Void>(capacity: 16 + request.excludeItems.count)
+        for item in request.excludeItems { excluded.insert(item) }
         for id in request.exclude.union(contextItems(request)) {
             if let number = recommender.index.number(of: id) { excluded.insert(number) }
         }
-        var seenSinceInterest: [UInt32: Int] = [:]
-        var rejected: Set<UInt32> = []
+        // Per item touched: views without interest since the last interest, and whether the
+        // latest of removal/dismissal and interest was a removal or dismissal.
+        var touched = ItemTable<(seenSinceInterest: Int, rejected: Bool)>(capacity: request.history.count)
         for touch in request.history {
-            switch touch.kind {
-            case .positive:
-                seenSinceInterest[touch.item] = 0
-                rejected.remove(touch.item)  // interest again after a removal or dismissal
-                if definition.excludeInteracted || (definition.excludePurchased && touch.isConversion) {
-                    excluded.insert(touch.item)
+            touched.update(touch.item, initial: (0, false)) { state in
+                switch touch.kind {
+                case .positive: state = (0, false)  // interest again after a removal or dismissal
+                case .seen: state.seenSinceInterest += 1
+                case .negative: state.rejected = true  // removed, dismissed
                 }
-            case .seen:
-                seenSinceInterest[touch.item, default: 0] += 1
-            case .negative:
-                rejected.insert(touch.item)  // removed, dismissed
+            }
+            if touch.kind == .positive, definition.excludeInteracted || (definition.excludePurchased && touch.isConversion) {
+                excluded.insert(touch.item)
             }
         }
-        if let limit = definition.excludeSeenAfter {
-            for (item, count) in seenSinceInterest where count >= limit { excluded.insert(item) }
+        let seenLimit = definition.excludeSeenAfter ?? Int.max
+        touched.values.withUnsafeBufferPointer { states in
+            for (position, item) in touched.items.enumerated()
+            where states[position].rejected || states[position].seenSinceInterest >= seenLimit {
+                excluded.insert(item)
+            }
         }
-        return excluded.union(rejected)
+        return excluded
     }
 
     /// Scored candidates of one source, each with the item it came from (if any): best first,
@@ -135,9 +139,14 @@ extension Ranker {
                 }
             }
         }
+        var result: [(item: UInt32, score: Double, anchor: UInt32?)] = []
+        result.reserveCapacity(scores.count)
+        scores.values.withUnsafeBufferPointer { values in
+            for (position, item) in scores.items.enumerated() { result.append((item, values[position].score, values[position].anchor)) }
+        }
         // Unordered: the ranker only adds them up (and reads the best score).
-        return TopK.select(zip(scores.items, scores.values.lazy.map(\.score)), k: budget, sorted: false)
-            .map { ($0.item, $0.score, scores[$0.item]!.anchor) }
+        TopK.keepBest(&result, k: budget, sorted: false) { TopK.better(($0.item, $0.score), than: ($1.item, $1.score)) }
+        return result
     }
 
     /// A sentence a person can read, naming the item or category behind the recommendation.

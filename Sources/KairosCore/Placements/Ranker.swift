@@ -77,7 +77,7 @@ public struct Ranker: Sendable {
             }
         }
         // The per-category cap holds across the strategy and its fallback.
-        var perCategory: [String: Int] = [:]
+        var perCategory: [Int32: Int] = [:]
         var ranked = admit(candidates, placement, context: context, limit: limit, perCategory: &perCategory)
         // Fallback: fill up from the chain, below everything the strategy found.
         if ranked.count < limit {
@@ -110,13 +110,14 @@ public struct Ranker: Sendable {
         var score: Double
         var source: PlacementDefinition.Source
         var anchor: UInt32?
-        var category: String
+        /// The most specific category's number in the catalog, -1 without one.
+        var category: Int32
     }
 
     /// Filter, rules and diversity over scored candidates; at most `limit` items.
     private func admit(
         _ candidates: ItemTable<Candidate>, _ placement: PlacementSet.Compiled, context: EvaluationContext, limit: Int,
-        perCategory: inout [String: Int]
+        perCategory: inout [Int32: Int]
     ) -> [Admitted] {
         let definition = placement.definition
         let catalogKnown = recommender.catalog.count > 0
@@ -131,20 +132,21 @@ public struct Ranker: Sendable {
         let wanted = plain ? limit : limit * 8
         /// Runs the filter and rules down `order`; false when it ran out before having enough.
         func scan(_ order: [(UInt32, Candidate)]) -> Bool {
-            let entries = recommender.catalog.entries(order.map(\.0))
+            let numbers = order.map(\.0)
+            let shelves = recommender.catalog.shelves(numbers)
+            // The entries themselves (references) only for the filter and rules.
+            let entries = readsItem ? recommender.catalog.entries(numbers) : []
             for (position, (item, candidate)) in order.enumerated() {
-                let entry = entries[position]
-                if catalogKnown {
-                    // With a catalog, only items in it and available are recommended.
-                    guard let entry, entry.item.available else { continue }
-                }
+                let shelf = shelves[position]
+                // With a catalog, only items in it and available are recommended.
+                if catalogKnown && !shelf.available { continue }
                 if readsItem {
-                    context.item = entry?.json ?? .object(["id": .string(recommender.index.id(of: item) ?? "")])
+                    context.item = entries[position]?.json ?? .object(["id": .string(recommender.index.id(of: item) ?? "")])
                 }
                 if let filter = placement.filter, !filter.matches(context) { continue }
                 var admitted = Admitted(
                     item: item, score: candidate.score, source: candidate.source, anchor: candidate.anchor,
-                    category: entry?.leafCategory ?? "")
+                    category: shelf.category)
                 var bucket = 0
                 for rule in placement.rules where rule.condition.matches(context) {
                     switch rule.effect {
@@ -166,8 +168,8 @@ public struct Ranker: Sendable {
         // The best few by a bounded heap; all of them, sorted, only when the filter rejects so
         // many of the few that the scan did not reach its stopping point.
         let head = plain ? max(limit * 2, 20) : max(limit * 16, 64)
-        let scores = zip(candidates.items, candidates.values.lazy.map(\.score))
-        let best = TopK.select(scores, k: head).map { ($0.item, candidates[$0.item]!) }
+        var best = Array(zip(candidates.items, candidates.values))
+        TopK.keepBest(&best, k: head, sorted: true) { TopK.better(($0.0, $0.1.score), than: ($1.0, $1.1.score)) }
         if !scan(best) && candidates.count > head {
             (pinned, normal, buried) = ([], [], [])
             let all = zip(candidates.items, candidates.values)
@@ -179,7 +181,7 @@ public struct Ranker: Sendable {
         let pool = pinned + diversify(normal, definition, limit: limit) + buried
         var result: [Admitted] = []
         for entry in pool where result.count < limit {
-            if let cap = definition.maxPerCategory, !entry.category.isEmpty {
+            if let cap = definition.maxPerCategory, entry.category >= 0 {
                 guard perCategory[entry.category, default: 0] < cap else { continue }
                 perCategory[entry.category, default: 0] += 1
             }

@@ -26,10 +26,34 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// What the ranker reads of every candidate, by value (no reference counting on a hot path
+    /// shared by all decisions): whether it is in the catalog and available, and its most
+    /// specific category by number (-1 without one).
+    public struct Shelf: Sendable {
+        public var listed = false
+        public var available = false
+        public var category: Int32 = -1
+    }
+
     struct State {
         var entries: [Entry?] = []
+        /// By item number, as `entries`.
+        var shelves: [Shelf] = []
+        /// Numbers of the most specific categories.
+        var categories: [String: Int32] = [:]
         var version = 0
         var count = 0
+
+        mutating func shelve(_ entry: Entry?, at position: Int) {
+            if position >= shelves.count { shelves.append(contentsOf: repeatElement(Shelf(), count: position + 1 - shelves.count)) }
+            guard let entry else { return shelves[position] = Shelf() }
+            var category: Int32 = -1
+            if !entry.leafCategory.isEmpty {
+                category = categories[entry.leafCategory] ?? Int32(categories.count)
+                categories[entry.leafCategory] = category
+            }
+            shelves[position] = Shelf(listed: true, available: entry.item.available, category: category)
+        }
     }
 
     public let index: ItemIndex
@@ -48,6 +72,7 @@ public final class Catalog: Sendable {
                 }
                 if state.entries[position] == nil { state.count += 1 }
                 state.entries[position] = entry
+                state.shelve(entry, at: position)
             }
             state.version += 1
         }
@@ -59,6 +84,7 @@ public final class Catalog: Sendable {
         state.withLock { state in
             guard Int(number) < state.entries.count, state.entries[Int(number)] != nil else { return }
             state.entries[Int(number)] = nil
+            state.shelve(nil, at: Int(number))
             state.count -= 1
             state.version += 1
         }
@@ -74,13 +100,22 @@ public final class Catalog: Sendable {
         state.withLock { state in numbers.map { Int($0) < state.entries.count ? state.entries[Int($0)] : nil } }
     }
 
+    /// Shelves of several items at once (one lock); an unknown number is not listed.
+    public func shelves(_ numbers: [UInt32]) -> [Shelf] {
+        state.withLock { state in
+            state.shelves.withUnsafeBufferPointer { shelves in
+                numbers.map { Int($0) < shelves.count ? shelves[Int($0)] : Shelf() }
+            }
+        }
+    }
+
     /// Estimated bytes: each entry's item, its JSON for expressions and its category keys (about
     /// three times the item's compact JSON).
     func footprint() -> Int {
         // Entries are references: copied out under the lock, measured outside it, so that decisions
         // do not wait for a scrape.
         let entries = state.withLock { $0.entries }
-        var bytes = ModelFootprint.array(entries.count, stride: 8)
+        var bytes = ModelFootprint.array(entries.count, stride: 8 + MemoryLayout<Shelf>.stride)
         for case let entry? in entries {
             bytes += 64 + 3 * JSONWriter.bytes(entry.json).count
             for key in entry.categoryKeys { bytes += ModelFootprint.string(key) }

@@ -35,21 +35,33 @@ struct ItemTable<Value> {
         return position == 0 ? nil : values[Int(position) - 1]
     }
 
-    /// Updates the value of `item` in place, inserting `initial` first when absent.
+    /// Whether `item` is present.
+    func contains(_ item: UInt32) -> Bool { slots[slot(of: item)] != 0 }
+
+    /// Updates the value of `item` in place, inserting `initial` first when absent (evaluated
+    /// only then).
     @inline(__always)
-    mutating func update(_ item: UInt32, initial: Value, _ change: (inout Value) -> Void) {
+    mutating func update(_ item: UInt32, initial: @autoclosure () -> Value, _ change: (inout Value) -> Void) {
         if items.count * 2 >= slots.count { grow() }
         let slot = slot(of: item)
         if slots[slot] == 0 {
             items.append(item)
-            values.append(initial)
+            values.append(initial())
             slots[slot] = Int32(items.count)
         }
         change(&values[Int(slots[slot]) - 1])
     }
 
+    /// Inserts `item` with `value` when absent.
+    mutating func insert(_ item: UInt32, _ value: @autoclosure () -> Value) { update(item, initial: value()) { _ in } }
+
     private mutating func grow() {
         slots = Array(repeating: 0, count: slots.count * 2)
         for (index, item) in items.enumerated() { slots[slot(of: item)] = Int32(index + 1) }
     }
+}
+
+extension ItemTable where Value == Void {
+    /// Inserts `item` when absent (a set of items).
+    mutating func insert(_ item: UInt32) { insert(item, ()) }
 }

@@ -94,36 +94,49 @@ public final class SessionNeighbours: Sendable {
     /// other people, with their scores, best first.
     public func recommend(for items: [UInt32], owner: String, limit: Int) -> [(item: UInt32, score: Double)] {
         guard !items.isEmpty else { return [] }
-        let current = Set(items)
+        var current = ItemTable<Void>(capacity: items.count)
+        for item in items { current.insert(item) }
         // Under the lock, only the overlap of each candidate session with the current one (recent
-        // items weigh more) and its items (shared, not copied); the scoring runs after.
-        let candidates = state.withLock { state -> [Int32: (shared: Double, items: [UInt32])] in
-            var overlap: [Int32: (shared: Double, items: [UInt32])] = [:]
-            for (position, item) in items.enumerated() {
-                let recency = Double(position + 1) / Double(items.count)
-                for posting in (state.index[item] ?? []).suffix(Self.sessionsPerItem) {
-                    guard let session = state.ring[Int(posting.slot)], session.generation == posting.generation,
-                        session.owner != owner
-                    else { continue }
-                    overlap[posting.slot, default: (0, session.items)].shared += recency
+        // items weigh more) and its items (shared, not copied; sessions are read in place, not
+        // copied out with their owner); the scoring runs after.
+        let candidates = state.withLock { state -> ItemTable<(shared: Double, items: [UInt32])> in
+            var overlap = ItemTable<(shared: Double, items: [UInt32])>(capacity: 256)
+            state.ring.withUnsafeBufferPointer { ring in
+                for (position, item) in items.enumerated() {
+                    let recency = Double(position + 1) / Double(items.count)
+                    guard let postings = state.index[item] else { continue }
+                    for posting in postings.suffix(Self.sessionsPerItem) {
+                        let slot = Int(posting.slot)
+                        guard ring[slot]?.generation == posting.generation, ring[slot]?.owner != owner else { continue }
+                        overlap.update(UInt32(posting.slot), initial: (0, ring[slot]!.items)) { $0.shared += recency }
+                    }
                 }
             }
             return overlap
         }
-        var neighbours = candidates.map { slot, candidate in
-            (slot: slot, items: candidate.items,
-             similarity: candidate.shared / (Double(current.count) * Double(candidate.items.count)).squareRoot())
+        var neighbours: [(slot: UInt32, items: [UInt32], similarity: Double)] = []
+        neighbours.reserveCapacity(candidates.count)
+        candidates.values.withUnsafeBufferPointer { values in
+            for (position, slot) in candidates.items.enumerated() {
+                let candidate = values[position]
+                neighbours.append(
+                    (slot, candidate.items, candidate.shared / (Double(current.count) * Double(candidate.items.count)).squareRoot()))
+            }
         }
-        neighbours.sort { $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.slot < $1.slot) }
+        // The most similar, in order (their scores are summed in this order).
+        TopK.keepBest(&neighbours, k: Self.neighbourCount, sorted: true) {
+            $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.slot < $1.slot)
+        }
         var scores = ItemTable<Double>(capacity: 1024)
-        for neighbour in neighbours.prefix(Self.neighbourCount) {
+        for neighbour in neighbours {
             for item in neighbour.items where !current.contains(item) {
                 scores.update(item, initial: 0) { $0 += neighbour.similarity }
             }
         }
-        return TopK.select(zip(scores.items, scores.values), k: limit).map { ($0.item, $0.score) }
+        var result = Array(zip(scores.items, scores.values)).map { (item: $0.0, score: $0.1) }
+        TopK.keepBest(&result, k: limit, sorted: true) { TopK.better($0, than: $1) }
+        return result
     }
-
 
     /// Sessions evicted from the ring while still open, since start.
     public var cutOpen: Int { state.withLock { $0.cutOpen } }

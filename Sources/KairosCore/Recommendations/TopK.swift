@@ -20,6 +20,48 @@ struct TopK {
         if sorted { heap.sort { better($0, than: $1) } }
         return heap
     }
+    /// Keeps the best `k` of `entries` by `better` (a strict total order), best first when
+    /// `sorted`, else in no particular order: a selection by partitioning (quickselect with a
+    /// median of three), O(n) plus k log k to sort, without a heap's log k per entry.
+    static func keepBest<Entry>(_ entries: inout [Entry], k: Int, sorted: Bool, by better: (Entry, Entry) -> Bool) {
+        guard k > 0 else { return entries.removeAll() }
+        if k < entries.count {
+            entries.withUnsafeMutableBufferPointer { buffer in
+                // Until position k - 1 holds the k-th best, with better ones before it.
+                let target = k - 1
+                var low = 0
+                var high = buffer.count - 1
+                while low < high {
+                    let middle = low + (high - low) / 2
+                    if better(buffer[middle], buffer[low]) { buffer.swapAt(middle, low) }
+                    if better(buffer[high], buffer[low]) { buffer.swapAt(high, low) }
+                    if better(buffer[high], buffer[middle]) { buffer.swapAt(high, middle) }
+                    let pivot = buffer[middle]
+                    var left = low
+                    var right = high
+                    while left <= right {
+                        while better(buffer[left], pivot) { left += 1 }
+                        while better(pivot, buffer[right]) { right -= 1 }
+                        if left <= right {
+                            buffer.swapAt(left, right)
+                            left += 1
+                            right -= 1
+                        }
+                    }
+                    if target <= right {
+                        high = right
+                    } else if target >= left {
+                        low = left
+                    } else {
+                        break
+                    }
+                }
+            }
+            entries.removeLast(entries.count - k)
+        }
+        if sorted { entries.sort(by: better) }
+    }
+
     /// Higher score first; equal scores by lower item number.
     @inline(__always)
     static func better(_ a: (item: UInt32, score: Double), than b: (item: UInt32, score: Double)) -> Bool {
