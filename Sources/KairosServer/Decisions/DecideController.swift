@@ -68,17 +68,27 @@ struct DecideController<Context: RequestContext>: Sendable {
         let profiles = pipeline.profiles
         let recommender = profiles.recommender
         let (placement, defined) = recommender.placements.placement(placementId)
-        let profile = userId.flatMap { profiles.profile(idKey: ProfileKey.user($0)) }
-            ?? anonymousId.flatMap { profiles.profile(idKey: ProfileKey.anonymous($0)) }
-        let personalized = profile?.consent.allows(Consent.personalization) ?? true
         if defined, placement.definition.actions != nil {
+            let profile = userId.flatMap { profiles.profile(idKey: ProfileKey.user($0)) }
+                ?? anonymousId.flatMap { profiles.profile(idKey: ProfileKey.anonymous($0)) }
             return try await decideActions(
-                placement: placement, profile: profile, personalized: personalized, userId: userId, anonymousId: anonymousId,
-                requestContext: requestContext, limit: limit, exclude: exclude, audit: audit)
+                placement: placement, profile: profile, personalized: profile?.consent.allows(Consent.personalization) ?? true,
+                userId: userId, anonymousId: anonymousId, requestContext: requestContext, limit: limit, exclude: exclude,
+                audit: audit)
         }
+        // Only what ranking reads of the person, read in place (the profile is not copied out).
+        func person(_ idKey: String) -> (idKey: String, key: String, personalized: Bool, items: [ItemTouch])? {
+            profiles.read(idKey: idKey) { profile in
+                (idKey, profile.key, profile.consent.allows(Consent.personalization), profile.items)
+            }
+        }
+        let person = userId.flatMap { person(ProfileKey.user($0)) } ?? anonymousId.flatMap { person(ProfileKey.anonymous($0)) }
+        let personalized = person?.personalized ?? true
         let now = Timestamp.now()
         var context = EvaluationContext(event: .object(["context": .object(requestContext)]), now: now)
-        if placement.needsProfile, let profile, personalized {
+        if placement.needsProfile, let person, personalized,
+            let profile = profiles.profile(idKey: person.idKey)
+        {
             context = profiles.expressionContext(profile, event: nil, now: now)
             context.event = .object(["context": .object(requestContext)])
         }
@@ -86,7 +96,7 @@ struct DecideController<Context: RequestContext>: Sendable {
         let ranker = Ranker(recommender: recommender)
         let ranked = ranker.rank(
             Ranker.Request(
-                history: personalized ? profile?.items ?? [] : [], owner: profile?.key ?? "",
+                history: personalized ? person?.items ?? [] : [], owner: person?.key ?? "",
                 personalized: personalized, context: requestContext, limit: limit ?? placement.definition.limit,
                 exclude: exclude, now: now),
             placement: placement, context: context)
@@ -95,10 +105,10 @@ struct DecideController<Context: RequestContext>: Sendable {
         // Encoded once: the same bytes answer the request and go to the decision log.
         let encoded = Self.encode(
             decisionId: decisionId, placement: placementId, items: ranked, strategy: defined ? placementId : "default",
-            personalized: personalized, hasProfile: profile != nil)
+            personalized: personalized, hasProfile: person != nil)
         log.record(
             DecisionRecord(
-                id: decisionId, profileKey: profile?.key, userId: userId, anonymousId: anonymousId, placement: placementId,
+                id: decisionId, profileKey: person?.key, userId: userId, anonymousId: anonymousId, placement: placementId,
                 createdAt: now, encodedBody: encoded))
         return Response.json(encoded: encoded)
     }
