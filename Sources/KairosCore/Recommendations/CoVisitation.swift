@@ -154,7 +154,8 @@ public final class CoVisitation: Sendable {
             let similarity = pair.together / ((masses.own * masses.others[position]).squareRoot() + Self.shrinkage * scale)
             result.append((pair.item, similarity))
         }
-        return TopK.select(result.lazy.map { ($0.item, $0.similarity) }, k: limit).map { (item: $0.item, similarity: $0.score) }
+        TopK.keepBest(&result, k: limit, sorted: true) { TopK.better(($0.item, $0.similarity), than: ($1.item, $1.similarity)) }
+        return result
     }
 
     /// Estimated bytes, items with neighbours and stored pairs.

@@ -126,8 +126,8 @@ public final class ContentIndex: Sendable {
                 scores.update(posting.item, initial: 0) { $0 += entry.weight * posting.weight }
             }
         }
-        let best = TopK.select(zip(scores.items, scores.values.lazy.map { Double($0) }), k: Self.memoLength)
-            .map { (item: $0.item, similarity: $0.score) }
+        var best = zip(scores.items, scores.values).map { (item: $0.0, similarity: Double($0.1)) }
+        TopK.keepBest(&best, k: Self.memoLength, sorted: true) { TopK.better(($0.item, $0.similarity), than: ($1.item, $1.similarity)) }
         memo.withLock { $0[item] = best }
         return Array(best.prefix(limit))
     }
