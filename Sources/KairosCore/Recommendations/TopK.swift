@@ -22,7 +22,8 @@ struct TopK {
     }
     /// Keeps the best `k` of `entries` by `better` (a strict total order), best first when
     /// `sorted`, else in no particular order: a selection by partitioning (quickselect with a
-    /// median of three), O(n) plus k log k to sort, without a heap's log k per entry.
+    /// median of three), O(n) plus k log k to sort, without a heap's log k per entry. `entries`
+    /// keeps its capacity: copy a result that is kept.
     static func keepBest<Entry>(_ entries: inout [Entry], k: Int, sorted: Bool, by better: (Entry, Entry) -> Bool) {
         guard k > 0 else { return entries.removeAll() }
         if k < entries.count {
