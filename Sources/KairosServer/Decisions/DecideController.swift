@@ -77,12 +77,12 @@ struct DecideController<Context: RequestContext>: Sendable {
                 audit: audit)
         }
         // Only what ranking reads of the person, read in place (the profile is not copied out).
-        func person(_ idKey: String) -> (idKey: String, key: String, personalized: Bool, items: [ItemTouch])? {
+        func readPerson(_ idKey: String) -> (idKey: String, key: String, personalized: Bool, items: [ItemTouch])? {
             profiles.read(idKey: idKey) { profile in
                 (idKey, profile.key, profile.consent.allows(Consent.personalization), profile.items)
             }
         }
-        let person = userId.flatMap { person(ProfileKey.user($0)) } ?? anonymousId.flatMap { person(ProfileKey.anonymous($0)) }
+        let person = userId.flatMap { readPerson(ProfileKey.user($0)) } ?? anonymousId.flatMap { readPerson(ProfileKey.anonymous($0)) }
         let personalized = person?.personalized ?? true
         let now = Timestamp.now()
         var context = EvaluationContext(event: .object(["context": .object(requestContext)]), now: now)
