@@ -165,7 +165,7 @@ public struct Ranker: Sendable {
             }
             return false
         }
-        // The best few by a bounded heap; all of them, sorted, only when the filter rejects so
+        // The best few by partitioning; all of them, sorted, only when the filter rejects so
         // many of the few that the scan did not reach its stopping point.
         let head = plain ? max(limit * 2, 20) : max(limit * 16, 64)
         var best = Array(zip(candidates.items, candidates.values))

@@ -30,7 +30,6 @@ public final class Catalog: Sendable {
     /// shared by all decisions): whether it is in the catalog and available, and its most
     /// specific category by number (-1 without one).
     public struct Shelf: Sendable {
-        public var listed = false
         public var available = false
         public var category: Int32 = -1
     }
@@ -52,7 +51,7 @@ public final class Catalog: Sendable {
                 category = categories[entry.leafCategory] ?? Int32(categories.count)
                 categories[entry.leafCategory] = category
             }
-            shelves[position] = Shelf(listed: true, available: entry.item.available, category: category)
+            shelves[position] = Shelf(available: entry.item.available, category: category)
         }
     }
 
@@ -100,7 +99,7 @@ public final class Catalog: Sendable {
         state.withLock { state in numbers.map { Int($0) < state.entries.count ? state.entries[Int($0)] : nil } }
     }
 
-    /// Shelves of several items at once (one lock); an unknown number is not listed.
+    /// Shelves of several items at once (one lock); an item not in the catalog is not available.
     public func shelves(_ numbers: [UInt32]) -> [Shelf] {
         state.withLock { state in
             state.shelves.withUnsafeBufferPointer { shelves in
