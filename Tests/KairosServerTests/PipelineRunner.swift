@@ -10,7 +10,9 @@ extension IngestPipeline {
     /// its first group.
     func runQueued(_ jobs: [@Sendable (IngestPipeline) async throws -> Void], logger: Logger) async throws {
         var tasks: [Task<Void, any Error>] = []
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Generous: on a loaded machine queuing can take seconds; the deadline only keeps a broken
+        // pipeline from hanging the run.
+        let deadline = ContinuousClock.now + .seconds(60)
         for job in jobs {
             tasks.append(Task { try await job(self) })
             while state.withLock({ $0.jobs.count }) < tasks.count {
