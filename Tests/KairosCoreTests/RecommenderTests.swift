@@ -148,10 +148,10 @@ extension TopKTests {
                 let sorted = scores.sorted { TopK.better($0, than: $1) }
                 for k in [0, 1, 2, 3, 10, count - 1, count, count + 5] where k >= 0 {
                     var kept = scores
-                    TopK.keepBest(&kept, k: k, sorted: true) { TopK.better($0, than: $1) }
+                    TopK.keepBest(&kept, k: k, sorted: true) { $0 }
                     #expect(kept.map(\.item) == sorted.prefix(k).map(\.item), "count \(count), range \(range), k \(k)")
                     var unordered = scores
-                    TopK.keepBest(&unordered, k: k, sorted: false) { TopK.better($0, than: $1) }
+                    TopK.keepBest(&unordered, k: k, sorted: false) { $0 }
                     #expect(Set(unordered.map(\.item)) == Set(sorted.prefix(k).map(\.item)) && unordered.count == min(k, count))
                 }
             }

@@ -139,13 +139,9 @@ extension Ranker {
                 }
             }
         }
-        var result: [(item: UInt32, score: Double, anchor: UInt32?)] = []
-        result.reserveCapacity(scores.count)
-        scores.values.withUnsafeBufferPointer { values in
-            for (position, item) in scores.items.enumerated() { result.append((item, values[position].score, values[position].anchor)) }
-        }
+        var result: [(item: UInt32, score: Double, anchor: UInt32?)] = zip(scores.items, scores.values).map { ($0, $1.score, $1.anchor) }
         // Unordered: the ranker only adds them up (and reads the best score).
-        TopK.keepBest(&result, k: budget, sorted: false) { TopK.better(($0.item, $0.score), than: ($1.item, $1.score)) }
+        TopK.keepBest(&result, k: budget, sorted: false) { ($0.item, $0.score) }
         return result
     }
 

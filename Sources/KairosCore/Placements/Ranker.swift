@@ -169,7 +169,7 @@ public struct Ranker: Sendable {
         // many of the few that the scan did not reach its stopping point.
         let head = plain ? max(limit * 2, 20) : max(limit * 16, 64)
         var best = Array(zip(candidates.items, candidates.values))
-        TopK.keepBest(&best, k: head, sorted: true) { TopK.better(($0.0, $0.1.score), than: ($1.0, $1.1.score)) }
+        TopK.keepBest(&best, k: head, sorted: true) { ($0.0, $0.1.score) }
         if !scan(best) && candidates.count > head {
             (pinned, normal, buried) = ([], [], [])
             let all = zip(candidates.items, candidates.values)

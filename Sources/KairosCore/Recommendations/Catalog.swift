@@ -29,9 +29,9 @@ public final class Catalog: Sendable {
     /// What the ranker reads of every candidate, by value (no reference counting on a hot path
     /// shared by all decisions): whether it is in the catalog and available, and its most
     /// specific category by number (-1 without one).
-    public struct Shelf: Sendable {
-        public var available = false
-        public var category: Int32 = -1
+    struct Shelf: Sendable {
+        var available = false
+        var category: Int32 = -1
     }
 
     struct State {
@@ -100,7 +100,7 @@ public final class Catalog: Sendable {
     }
 
     /// Shelves of several items at once (one lock); an item not in the catalog is not available.
-    public func shelves(_ numbers: [UInt32]) -> [Shelf] {
+    func shelves(_ numbers: [UInt32]) -> [Shelf] {
         state.withLock { state in
             state.shelves.withUnsafeBufferPointer { shelves in
                 numbers.map { Int($0) < shelves.count ? shelves[Int($0)] : Shelf() }

@@ -154,7 +154,7 @@ public final class CoVisitation: Sendable {
             let similarity = pair.together / ((masses.own * masses.others[position]).squareRoot() + Self.shrinkage * scale)
             result.append((pair.item, similarity))
         }
-        TopK.keepBest(&result, k: limit, sorted: true) { TopK.better(($0.item, $0.similarity), than: ($1.item, $1.similarity)) }
+        TopK.keepBest(&result, k: limit, sorted: true) { ($0.item, $0.similarity) }
         return result
     }
 

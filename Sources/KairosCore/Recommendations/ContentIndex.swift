@@ -127,7 +127,7 @@ public final class ContentIndex: Sendable {
             }
         }
         var best = zip(scores.items, scores.values).map { (item: $0.0, similarity: Double($0.1)) }
-        TopK.keepBest(&best, k: Self.memoLength, sorted: true) { TopK.better(($0.item, $0.similarity), than: ($1.item, $1.similarity)) }
+        TopK.keepBest(&best, k: Self.memoLength, sorted: true) { ($0.item, $0.similarity) }
         // Kept in the memo: copied to its own size (the selection leaves the capacity of every
         // item scored, thousands).
         var kept: [(item: UInt32, similarity: Double)] = []

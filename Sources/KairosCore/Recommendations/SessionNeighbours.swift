@@ -114,28 +114,19 @@ public final class SessionNeighbours: Sendable {
             }
             return overlap
         }
-        var neighbours: [(slot: UInt32, items: [UInt32], similarity: Double)] = []
-        neighbours.reserveCapacity(candidates.count)
-        candidates.values.withUnsafeBufferPointer { values in
-            for (position, slot) in candidates.items.enumerated() {
-                let candidate = values[position]
-                neighbours.append(
-                    (slot, candidate.items, candidate.shared / (Double(current.count) * Double(candidate.items.count)).squareRoot()))
-            }
+        var neighbours = zip(candidates.items, candidates.values).map { slot, candidate in
+            (slot: slot, items: candidate.items,
+             similarity: candidate.shared / (Double(current.count) * Double(candidate.items.count)).squareRoot())
         }
-        // The most similar, in order (their scores are summed in this order).
-        TopK.keepBest(&neighbours, k: Self.neighbourCount, sorted: true) {
-            $0.similarity > $1.similarity || ($0.similarity == $1.similarity && $0.slot < $1.slot)
-        }
+        // The most similar (ties by slot), in order: their scores are summed in this order.
+        TopK.keepBest(&neighbours, k: Self.neighbourCount, sorted: true) { ($0.slot, $0.similarity) }
         var scores = ItemTable<Double>(capacity: 1024)
         for neighbour in neighbours {
             for item in neighbour.items where !current.contains(item) {
                 scores.update(item, initial: 0) { $0 += neighbour.similarity }
             }
         }
-        var result = Array(zip(scores.items, scores.values)).map { (item: $0.0, score: $0.1) }
-        TopK.keepBest(&result, k: limit, sorted: true) { TopK.better($0, than: $1) }
-        return result
+        return TopK.select(zip(scores.items, scores.values), k: limit)
     }
 
     /// Sessions evicted from the ring while still open, since start.

@@ -1,30 +1,22 @@
-/// The `k` best of many scored items, best first (ties by item number), without sorting them all:
-/// a bounded min-heap, O(n log k).
+/// The `k` best of many scored items, best first (ties by lower item number), without sorting them
+/// all: a selection by partitioning (quickselect with a median of three), O(n), then a sort of the
+/// `k` kept when asked for.
 struct TopK {
     /// The best `k` of `scores`: best first when `sorted`, else in no particular order (for a
     /// caller that only sums them up, which saves the final k log k).
     static func select(_ scores: some Sequence<(UInt32, Double)>, k: Int, sorted: Bool = true) -> [(item: UInt32, score: Double)] {
-        guard k > 0 else { return [] }
-        // heap[0] is the weakest kept entry.
-        var heap: [(item: UInt32, score: Double)] = []
-        heap.reserveCapacity(k)
-        for (item, score) in scores {
-            if heap.count < k {
-                heap.append((item, score))
-                siftUp(&heap, heap.count - 1)
-            } else if better((item, score), than: heap[0]) {
-                heap[0] = (item, score)
-                siftDown(&heap, 0)
-            }
-        }
-        if sorted { heap.sort { better($0, than: $1) } }
-        return heap
+        var entries = scores.map { (item: $0.0, score: $0.1) }
+        keepBest(&entries, k: k, sorted: sorted) { $0 }
+        return entries
     }
-    /// Keeps the best `k` of `entries` by `better` (a strict total order), best first when
-    /// `sorted`, else in no particular order: a selection by partitioning (quickselect with a
-    /// median of three), O(n) plus k log k to sort, without a heap's log k per entry. `entries`
-    /// keeps its capacity: copy a result that is kept.
-    static func keepBest<Entry>(_ entries: inout [Entry], k: Int, sorted: Bool, by better: (Entry, Entry) -> Bool) {
+
+    /// Keeps the best `k` of `entries` by the item and score `key` gives each (higher score first,
+    /// equal scores by lower item number: items must be distinct), best first when `sorted`, else
+    /// in no particular order. `entries` keeps its capacity: copy a result that is kept.
+    static func keepBest<Entry>(
+        _ entries: inout [Entry], k: Int, sorted: Bool, by key: (Entry) -> (item: UInt32, score: Double)
+    ) {
+        func better(_ a: Entry, _ b: Entry) -> Bool { TopK.better(key(a), than: key(b)) }
         guard k > 0 else { return entries.removeAll() }
         if k < entries.count {
             entries.withUnsafeMutableBufferPointer { buffer in
@@ -67,27 +59,5 @@ struct TopK {
     @inline(__always)
     static func better(_ a: (item: UInt32, score: Double), than b: (item: UInt32, score: Double)) -> Bool {
         a.score > b.score || (a.score == b.score && a.item < b.item)
-    }
-    private static func siftUp(_ heap: inout [(item: UInt32, score: Double)], _ start: Int) {
-        var child = start
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard better(heap[parent], than: heap[child]) else { return }
-            heap.swapAt(parent, child)
-            child = parent
-        }
-    }
-    private static func siftDown(_ heap: inout [(item: UInt32, score: Double)], _ start: Int) {
-        var parent = start
-        while true {
-            let left = 2 * parent + 1
-            guard left < heap.count else { return }
-            var weakest = left
-            let right = left + 1
-            if right < heap.count && better(heap[left], than: heap[right]) { weakest = right }
-            guard better(heap[parent], than: heap[weakest]) else { return }
-            heap.swapAt(parent, weakest)
-            parent = weakest
-        }
     }
 }
