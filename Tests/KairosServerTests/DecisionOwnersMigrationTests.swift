@@ -37,7 +37,10 @@ import Testing
 
     @Test func theBucketIsStableAndSpread() {
         // Stored with every decision: these values must never change.
-        #expect(DecisionRecord.ownerBucket(of: "u-1") == DecisionRecord.ownerBucket(of: "u-1"))
+        // Pinned (as computed when the column was introduced), so that a change of the hash fails here
+        // instead of leaving logged decisions where erasure no longer looks.
+        let pinned = ["u-1": 15, "u-2": 1, "a-7": 9, "": 6, "4f1c2b6e-0d1a-4c1e-9a55-7b2e3d4c5f60": 9, "ü": 1]
+        for (id, bucket) in pinned { #expect(DecisionRecord.ownerBucket(of: id) == bucket, "\(id)") }
         let buckets = (0..<1_600).map { DecisionRecord.ownerBucket(of: "u-\($0)") }
         #expect(buckets.allSatisfy { (0..<DecisionRecord.ownerBuckets).contains($0) })
         let counts = Dictionary(grouping: buckets, by: { $0 }).mapValues(\.count)
@@ -92,6 +95,18 @@ import Testing
         }
         let left = try await store.pool.read { db in try String.fetchSet(db, sql: "SELECT id FROM decisions") }
         #expect(left == Set(all.map(\.id)).subtracting(theirs.map(\.id)))
+        // A person known by one kind of id only: the other kind's list is empty.
+        for person in [PersonIds(userIds: [], anonymousIds: ["a-3"]), PersonIds(userIds: ["u-5"], anonymousIds: [])] {
+            let before = try await store.pool.read { db in try String.fetchSet(db, sql: "SELECT id FROM decisions") }
+            let theirs = all.filter {
+                before.contains($0.id)
+                    && (($0.userId.map(person.userIds.contains) ?? false) || ($0.anonymousId.map(person.anonymousIds.contains) ?? false))
+            }
+            #expect(!theirs.isEmpty)
+            try await store.pool.write { db in try SQLiteStore.eraseDerived(person, db) }
+            let remaining = try await store.pool.read { db in try String.fetchSet(db, sql: "SELECT id FROM decisions") }
+            #expect(remaining == before.subtracting(theirs.map(\.id)))
+        }
     }
 
     /// A batch of decisions for as many different people writes about half the pages that the
