@@ -33,6 +33,34 @@ import Testing
         #expect(postings.first?.slot == Int32(SessionNeighbours.sessionsPerItem / 2 + 1))
     }
 
+    @Test func sessionNeighboursScoreOtherPeoplesLiveSessionsOnly() {
+        let minute: Millis = 60_000
+        let sessions = SessionNeighbours(capacity: 4)
+        // "a" had a session with 1 and 2, long closed; "b" has 1, 3; "c" has 1, 3, 4.
+        sessions.observe(owner: "a", item: 1, time: 0)
+        sessions.observe(owner: "a", item: 2, time: minute)
+        let later = SessionNeighbours.timeout + 10 * minute
+        sessions.observe(owner: "b", item: 1, time: later)
+        sessions.observe(owner: "b", item: 3, time: later)
+        sessions.observe(owner: "c", item: 1, time: later)
+        sessions.observe(owner: "c", item: 3, time: later)
+        sessions.observe(owner: "c", item: 4, time: later)
+        // "a"'s own sessions never count, the closed one included.
+        let scores = Dictionary(uniqueKeysWithValues: sessions.recommend(for: [1], owner: "a", limit: 10).map { ($0.item, $0.score) })
+        #expect(Set(scores.keys) == [3, 4])
+        #expect(abs(scores[3]! - (1 / 2.0.squareRoot() + 1 / 3.0.squareRoot())) < 1e-12)
+        #expect(abs(scores[4]! - 1 / 3.0.squareRoot()) < 1e-12)
+        // Someone else sees "a"'s old session too.
+        #expect(sessions.recommend(for: [1], owner: "d", limit: 10).map(\.item).contains(2))
+        // Evicted sessions leave no trace: "d" and "e" take the slots of "a" and "b".
+        sessions.observe(owner: "a", item: 5, time: later)  // "a"'s new session, in the fourth slot
+        sessions.observe(owner: "d", item: 6, time: later)  // evicts "a"'s closed session (1, 2)
+        sessions.observe(owner: "e", item: 6, time: later)  // evicts "b" (1, 3)
+        let after = sessions.recommend(for: [1], owner: "x", limit: 10)
+        #expect(after.map(\.item) == [3, 4])
+        #expect(abs(after[0].score - 1 / 3.0.squareRoot()) < 1e-12)
+    }
+
     @Test func aSessionEvictedWhileOpenIsCountedAndOneThatEndedIsNot() {
         let minute: Millis = 60_000
         let sessions = SessionNeighbours(capacity: 2)

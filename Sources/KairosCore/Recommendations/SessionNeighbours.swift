@@ -19,8 +19,20 @@ public final class SessionNeighbours: Sendable {
         var generation: UInt32
     }
 
+    /// What a scan of the postings reads of a ring slot, without touching the session itself
+    /// (reading it would retain its owner and items): plain numbers, kept in step with `ring`.
+    struct SlotSummary {
+        /// The session's generation; 0 for an empty slot (generations start at 1).
+        var generation: UInt32 = 0
+        /// How many items the session holds.
+        var count: UInt32 = 0
+        /// ``SessionNeighbours/ownerHash(_:)`` of the session's owner.
+        var ownerHash: UInt64 = 0
+    }
+
     struct State {
         var ring: [Session?]
+        var summaries: [SlotSummary]
         var next = 0
         var generation: UInt32 = 0
         var open: [String: Int] = [:]
@@ -37,7 +49,10 @@ public final class SessionNeighbours: Sendable {
     /// A ring of `capacity` sessions (at least one).
     public init(capacity: Int = 50_000) {
         self.capacity = max(1, capacity)
-        state = Mutex(State(ring: Array(repeating: nil, count: self.capacity)))
+        state = Mutex(
+            State(
+                ring: Array(repeating: nil, count: self.capacity),
+                summaries: Array(repeating: SlotSummary(), count: self.capacity)))
     }
 
     /// Adds a positive interaction to `owner`'s current session (opening one when needed).
@@ -64,13 +79,16 @@ public final class SessionNeighbours: Sendable {
                         if state.index[item]?.isEmpty == true { state.index[item] = nil }
                     }
                 }
-                state.generation &+= 1
+                // Never 0, which marks an empty slot's summary.
+                state.generation = state.generation == UInt32.max ? 1 : state.generation + 1
                 state.ring[fresh] = Session(owner: owner, items: [], last: time, generation: state.generation)
+                state.summaries[fresh] = SlotSummary(generation: state.generation, count: 0, ownerHash: Self.ownerHash(owner))
                 state.open[owner] = fresh
                 slot = fresh
             }
             let current = slot!
             state.ring[current]!.items.append(item)
+            state.summaries[current].count += 1
             state.ring[current]!.last = max(state.ring[current]!.last, time)
             // In place (the `default:` subscript modifies the stored list; no copy out and back).
             Self.post((Int32(current), state.ring[current]!.generation), to: &state.index[item, default: []])
@@ -96,30 +114,34 @@ public final class SessionNeighbours: Sendable {
         guard !items.isEmpty else { return [] }
         var current = ItemTable<Void>(capacity: items.count)
         for item in items { current.insert(item) }
-        // Under the lock, only the overlap of each candidate session with the current one (recent
-        // items weigh more) and its items (shared, not copied; sessions are read in place, not
-        // copied out with their owner); the scoring runs after.
-        let candidates = state.withLock { state -> ItemTable<(shared: Double, items: [UInt32])> in
-            var overlap = ItemTable<(shared: Double, items: [UInt32])>(capacity: 256)
-            state.ring.withUnsafeBufferPointer { ring in
+        let ownerHash = Self.ownerHash(owner)
+        // Under the lock: the overlap of each candidate session with the current one (recent items
+        // weigh more), read from the slots' summaries; then the most similar (ties by slot), whose
+        // items alone are taken out (shared, not copied). The scoring runs after.
+        let neighbours = state.withLock { state -> [(similarity: Double, items: [UInt32])] in
+            var overlap = ItemTable<Double>(capacity: 256)
+            state.summaries.withUnsafeBufferPointer { summaries in
                 for (position, item) in items.enumerated() {
                     let recency = Double(position + 1) / Double(items.count)
-                    guard let postings = state.index[item] else { continue }
-                    for posting in postings.suffix(Self.sessionsPerItem) {
-                        let slot = Int(posting.slot)
-                        guard ring[slot]?.generation == posting.generation, ring[slot]?.owner != owner else { continue }
-                        overlap.update(UInt32(posting.slot), initial: (0, ring[slot]!.items)) { $0.shared += recency }
+                    state.index[item]?.withUnsafeBufferPointer { postings in
+                        for posting in postings.suffix(Self.sessionsPerItem) {
+                            let slot = Int(posting.slot)
+                            let summary = summaries[slot]
+                            guard summary.generation == posting.generation else { continue }
+                            // The owner's own sessions stay out (the text compared only when the hashes agree).
+                            if summary.ownerHash == ownerHash && state.ring[slot]?.owner == owner { continue }
+                            overlap.update(UInt32(slot), initial: 0) { $0 += recency }
+                        }
                     }
                 }
             }
-            return overlap
+            var scored = zip(overlap.items, overlap.values).map { slot, shared in
+                (slot: slot, similarity: shared / (Double(current.count) * Double(state.summaries[Int(slot)].count)).squareRoot())
+            }
+            // In order: their scores are summed in this order.
+            TopK.keepBest(&scored, k: Self.neighbourCount, sorted: true) { ($0.slot, $0.similarity) }
+            return scored.map { ($0.similarity, state.ring[Int($0.slot)]!.items) }
         }
-        var neighbours = zip(candidates.items, candidates.values).map { slot, candidate in
-            (slot: slot, items: candidate.items,
-             similarity: candidate.shared / (Double(current.count) * Double(candidate.items.count)).squareRoot())
-        }
-        // The most similar (ties by slot), in order: their scores are summed in this order.
-        TopK.keepBest(&neighbours, k: Self.neighbourCount, sorted: true) { ($0.slot, $0.similarity) }
         var scores = ItemTable<Double>(capacity: 1024)
         for neighbour in neighbours {
             for item in neighbour.items where !current.contains(item) {
@@ -129,6 +151,13 @@ public final class SessionNeighbours: Sendable {
         return TopK.select(zip(scores.items, scores.values), k: limit)
     }
 
+    /// A person's key hashed for the slot summaries (FNV-1a): equal keys, equal hashes.
+    static func ownerHash(_ owner: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in owner.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
     /// Sessions evicted from the ring while still open, since start.
     public var cutOpen: Int { state.withLock { $0.cutOpen } }
 
@@ -136,6 +165,7 @@ public final class SessionNeighbours: Sendable {
     func footprint() -> (bytes: Int, count: Int) {
         state.withLock { state in
             var bytes = ModelFootprint.array(state.ring.count, stride: MemoryLayout<Session?>.stride)
+            bytes += ModelFootprint.array(state.summaries.count, stride: MemoryLayout<SlotSummary>.stride)
             var count = 0
             for case let session? in state.ring {
                 count += 1
