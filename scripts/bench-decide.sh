@@ -14,17 +14,21 @@ export USERS=${2:-10000}
 export ITEMS=${3:-5000}
 DAYS=${4:-14}
 PORT=${PORT:-8097}
-swift build -c release --product kairos >/dev/null 2>&1
+# KAIROS=PATH benchmarks another binary (e.g. an earlier build) instead of building this tree.
+if [ -z "${KAIROS:-}" ]; then
+  swift build -c release --product kairos >/dev/null 2>&1
+  KAIROS=.build/release/kairos
+fi
 export KAIROS_WRITE_KEY_B64=$(printf 'kw:' | base64)
 WORK=${WORK:-$(mktemp -d /tmp/kairos-decide-XXXXXX)}
-trap 'pkill -f "kairos serve --data-dir $WORK" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+trap 'pkill -f "serve --data-dir $WORK" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 if [ ! -d "$WORK/data" ]; then
   START=$(date -u -d "-$DAYS days" +%Y-%m-%d)
-  .build/release/kairos simulate --users "$USERS" --items "$ITEMS" --days "$DAYS" --seed 7 --start "$START" --out "$WORK" >/dev/null 2>&1
+  "$KAIROS" simulate --users "$USERS" --items "$ITEMS" --days "$DAYS" --seed 7 --start "$START" --out "$WORK" >/dev/null 2>&1
   T0=$(date +%s.%N)
-  .build/release/kairos import "$WORK/items.ndjson" --data-dir "$WORK/data" --log-level error >/dev/null 2>&1
-  .build/release/kairos import "$WORK/events.ndjson" --data-dir "$WORK/data" --batch-size 5000 --log-level error >/dev/null 2>&1
+  "$KAIROS" import "$WORK/items.ndjson" --data-dir "$WORK/data" --log-level error >/dev/null 2>&1
+  "$KAIROS" import "$WORK/events.ndjson" --data-dir "$WORK/data" --batch-size 5000 --log-level error >/dev/null 2>&1
   T1=$(date +%s.%N)
   EVENTS=$(wc -l < "$WORK/events.ndjson")
   awk -v n="$EVENTS" -v a="$T0" -v b="$T1" 'BEGIN { printf "imported %d events in %.0f s (%.0f events/s, models updating)\n", n, b - a, n / (b - a) }'
@@ -32,10 +36,10 @@ fi
 if [ -n "${FILL_PROFILES:-}" ] && [ ! -f "$WORK/profiles.csv" ]; then
   # Every simulated customer gets a profile, as from a CRM import, whether or not they visited.
   awk -v n="$USERS" 'BEGIN { print "userId,tier"; for (i = 0; i < n; i++) printf "u-%d,%s\n", i, (i % 10 == 0 ? "gold" : "standard") }' > "$WORK/profiles.csv"
-  .build/release/kairos import "$WORK/profiles.csv" --data-dir "$WORK/data" --batch-size 5000 --log-level error >/dev/null 2>&1
+  "$KAIROS" import "$WORK/profiles.csv" --data-dir "$WORK/data" --batch-size 5000 --log-level error >/dev/null 2>&1
 fi
 T0=$(date +%s.%N)
-.build/release/kairos serve --data-dir "$WORK/data" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null 2>&1 &
+"$KAIROS" serve --data-dir "$WORK/data" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null 2>&1 &
 SERVER=$!
 until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.2; done
 T1=$(date +%s.%N)

@@ -15,14 +15,18 @@ EVENTS=${2:-1000000}
 ROUNDS=${3:-3}
 PORT=${PORT:-8096}
 DEFINITIONS=scripts/definitions/bench.yaml
-swift build -c release --product kairos >/dev/null 2>&1
+# KAIROS=PATH benchmarks another binary (e.g. an earlier build) instead of building this tree.
+if [ -z "${KAIROS:-}" ]; then
+  swift build -c release --product kairos >/dev/null 2>&1
+  KAIROS=.build/release/kairos
+fi
 export KAIROS_WRITE_KEY_B64=$(printf 'kw:' | base64)
 WORK=$(mktemp -d /tmp/kairos-features-XXXXXX)
-trap 'pkill -f "kairos serve --data-dir $WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'pkill -f "serve --data-dir $WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 serve() { # data-dir [extra args...]
   local dir=$1; shift
-  .build/release/kairos serve --data-dir "$dir" --port "$PORT" --write-key kw --secret-key ks --log-level warning "$@" >/dev/null 2>&1 &
+  "$KAIROS" serve --data-dir "$dir" --port "$PORT" --write-key kw --secret-key ks --log-level warning "$@" >/dev/null 2>&1 &
   SERVER=$!
   until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.1; done
 }
@@ -85,7 +89,7 @@ for i in range(n):
     if name == "Order Completed": props += ',"revenue":%d' % random.randrange(20, 400)
     print('{"type":"track","event":"%s","userId":"user-%d","messageId":"m-%d","timestamp":"%s","properties":{%s}}' % (name, u, i, ts, props))
 PY
-.build/release/kairos import "$WORK/events.ndjson" --data-dir "$WORK/memory" --batch-size 5000 --log-level error >/dev/null 2>&1
+"$KAIROS" import "$WORK/events.ndjson" --data-dir "$WORK/memory" --batch-size 5000 --log-level error >/dev/null 2>&1
 rss() { # extra args... → "rss-KiB profiles state-bytes"
   serve "$WORK/memory" "$@"
   local profiles

@@ -13,7 +13,8 @@ extension Arbitrator {
     func select<Generator: RandomNumberGenerator>(
         _ candidates: [Candidate], limit: Int, context: EvaluationContext, using generator: inout Generator
     ) -> (chosen: [Candidate], firstSlot: [Double]) {
-        var pool = candidates
+        // Positions into `candidates` (the candidates themselves are not copied into a pool).
+        var pool = Array(candidates.indices)
         var chosen: [Candidate] = []
         var firstSlot: [Double] = []
         var context = context
@@ -30,13 +31,13 @@ extension Arbitrator {
                 distribution = pool.indices.map { ($0 == 0 ? 1 - epsilon : 0) + epsilon / Double(pool.count) }
             case .thompson:
                 var wins = Array(repeating: 0, count: pool.count)
-                picked = thompsonDraw(pool, context: &context, using: &generator)
+                picked = thompsonDraw(candidates, pool, context: &context, using: &generator)
                 wins[picked] += 1
-                for _ in 1..<Self.thompsonDraws { wins[thompsonDraw(pool, context: &context, using: &generator)] += 1 }
+                for _ in 1..<Self.thompsonDraws { wins[thompsonDraw(candidates, pool, context: &context, using: &generator)] += 1 }
                 distribution = wins.map { Double($0) / Double(Self.thompsonDraws) }
             }
             if chosen.isEmpty { firstSlot = distribution }
-            var winner = pool.remove(at: picked)
+            var winner = candidates[pool.remove(at: picked)]
             winner.probability = distribution[picked]
             winner.explored = picked != 0
             chosen.append(winner)
@@ -44,18 +45,19 @@ extension Arbitrator {
         return (chosen, firstSlot)
     }
 
-    /// The index of the best candidate when each propensity is drawn from the model's posterior.
+    /// The position in `pool` of the best candidate when each propensity is drawn from the
+    /// model's posterior.
     private func thompsonDraw<Generator: RandomNumberGenerator>(
-        _ pool: [Candidate], context: inout EvaluationContext, using generator: inout Generator
+        _ candidates: [Candidate], _ pool: [Int], context: inout EvaluationContext, using generator: inout Generator
     ) -> Int {
         var best = 0
         var bestPriority = -Double.infinity
-        for (index, candidate) in pool.enumerated() {
-            let logit = candidate.logit + candidate.variance.squareRoot() * Self.gaussian(using: &generator)
+        for (index, position) in pool.enumerated() {
+            let logit = candidates[position].logit + candidates[position].variance.squareRoot() * Self.gaussian(using: &generator)
             // The draw moves the model's share of the propensity; a configured prior keeps its weight.
-            let shift = PropensityModel.sigmoid(logit) - PropensityModel.sigmoid(candidate.logit)
-            let propensity = min(1, max(0, candidate.propensity + (1 - candidate.priorWeight) * shift))
-            let priority = self.priority(of: candidate, propensity: propensity, context: &context)
+            let shift = PropensityModel.sigmoid(logit) - PropensityModel.sigmoid(candidates[position].logit)
+            let propensity = min(1, max(0, candidates[position].propensity + (1 - candidates[position].priorWeight) * shift))
+            let priority = self.priority(of: candidates[position], propensity: propensity, context: &context)
             if priority > bestPriority {
                 bestPriority = priority
                 best = index

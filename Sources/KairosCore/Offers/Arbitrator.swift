@@ -127,13 +127,18 @@ public struct Arbitrator: Sendable {
             return result
         }
         var context = request.context
-        let byOffer = request.history.isEmpty ? [:] : Dictionary(grouping: request.history, by: \.offer)
+        // A person's touches with offers are usually few: each offer's are picked out of the
+        // list; a long history is grouped once instead.
+        let byOffer = request.history.count > 16 ? Dictionary(grouping: request.history, by: \.offer) : nil
+        func history(of offer: OfferSet.Compiled) -> [ActionTouch] {
+            if request.history.isEmpty { return [] }
+            if let byOffer { return byOffer[offer.definition.id] ?? [] }
+            return request.history.filter { $0.offer == offer.definition.id }
+        }
         var survivors: [OfferSet.Compiled] = []
         var memo = ConditionMemo(count: offers.sharedConditions)
         for offer in offers.offers {
-            if let detail = rejection(
-                offer, request: request, history: byOffer[offer.definition.id] ?? [], context: &context, memo: &memo)
-            {
+            if let detail = rejection(offer, request: request, history: history(of: offer), context: &context, memo: &memo) {
                 result.rejections.append(Rejection(offer: offer.definition.id, detail: detail))
             } else {
                 survivors.append(offer)
@@ -147,7 +152,7 @@ public struct Arbitrator: Sendable {
         let predictions = predict(result.shared, survivors)
         var scored: [Candidate] = []
         for (position, offer) in survivors.enumerated() {
-            context.item = offer.json
+            if offer.readsOffer { context.item = offer.json }
             let prediction = predictions[position]
             let value = offer.value(context)
             var candidate = Candidate(
@@ -171,13 +176,16 @@ public struct Arbitrator: Sendable {
         let selection = select(scored, limit: request.limit, context: context, using: &generator)
         result.chosen = selection.chosen
         for (index, probability) in selection.firstSlot.enumerated() { result.candidates[index].probability = probability }
-        let chosenIds = Set(result.chosen.map(\.offer.index))
         if let best = result.chosen.first {
-            for candidate in scored where !chosenIds.contains(candidate.offer.index) {
+            let bestId = best.offer.definition.id
+            // By position and offer number: a candidate copied out would be retained and released.
+            for position in scored.indices {
+                let index = scored[position].offer.index
+                guard !result.chosen.contains(where: { $0.offer.index == index }) else { continue }
                 result.rejections.append(
                     Rejection(
-                        offer: candidate.offer.definition.id,
-                        detail: .outranked(by: best.offer.definition.id, priority: best.priority), priority: candidate.priority))
+                        offer: scored[position].offer.definition.id, detail: .outranked(by: bestId, priority: best.priority),
+                        priority: scored[position].priority))
             }
         }
         return result
@@ -188,14 +196,16 @@ public struct Arbitrator: Sendable {
         _ offer: OfferSet.Compiled, request: Request, history: [ActionTouch], context: inout EvaluationContext,
         memo: inout ConditionMemo
     ) -> Rejection.Detail? {
-        let definition = offer.definition
+        // The definition's fields are read in place: a copy of it would retain every one of its parts.
         let now = request.now
-        if request.exclude.contains(definition.id) { return .excluded }
-        if let from = definition.validFrom, now < from { return .notYetValid(from) }
-        if let to = definition.validTo, now >= to { return .expired(to) }
-        guard arbitration.admits(definition) else { return .notCompeting(issue: definition.issue, group: definition.group) }
-        guard offer.payloads[arbitration.channel] != nil else { return .noPayload(channel: arbitration.channel) }
-        context.item = offer.json
+        if !request.exclude.isEmpty && request.exclude.contains(offer.definition.id) { return .excluded }
+        if let from = offer.definition.validFrom, now < from { return .notYetValid(from) }
+        if let to = offer.definition.validTo, now >= to { return .expired(to) }
+        guard arbitration.issues.isEmpty || arbitration.admits(offer.definition) else {
+            return .notCompeting(issue: offer.definition.issue, group: offer.definition.group)
+        }
+        guard offer.channelNames.contains(arbitration.channel) else { return .noPayload(channel: arbitration.channel) }
+        if offer.readsOffer { context.item = offer.json }
         if let eligibility = offer.eligibility, !memo.matches(eligibility, slot: offer.eligibilitySlot, context) {
             return .notEligible(eligibility.source)
         }
@@ -203,7 +213,7 @@ public struct Arbitrator: Sendable {
             return .notApplicable(applicability.source)
         }
         if let detail = suppressed(offer, history: history, now: now, context: context) { return detail }
-        if request.exhausted.contains(offer.index) { return .budgetUsedUp }
+        if !request.exhausted.isEmpty && request.exhausted.contains(offer.index) { return .budgetUsedUp }
         return nil
     }
 

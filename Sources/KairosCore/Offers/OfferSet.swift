@@ -15,6 +15,11 @@ public final class OfferSet: Sendable {
         let value: Expression?
         /// Payload templates per channel.
         let payloads: [String: PayloadTemplate]
+        /// The channels of `payloads` (a few; compared, not hashed, on every decision).
+        let channelNames: [String]
+        /// Whether a rule or the value reads the offer (`offer.*`): otherwise a decision does not
+        /// set it as the context's item before evaluating them.
+        let readsOffer: Bool
         /// The offer's lever times every lever that covers it.
         public let lever: Double
         /// What expressions see as `offer`.
@@ -24,12 +29,15 @@ public final class OfferSet: Sendable {
         /// The id and the taxonomy (`issue/group`) as JSON strings, for the decision log.
         public let encodedId: [UInt8]
         public let encodedTaxonomy: [UInt8]
+        /// The taxonomy's number among the set's distinct taxonomies (0, 1, ...).
+        public let taxonomyNumber: Int
 
         init(
             definition: OfferDefinition, index: Int, eligibility: Expression?, applicability: Expression?,
             suppressionConditions: [Expression], value: Expression?, payloads: [String: PayloadTemplate],
-            lever: Double, slots: (eligibility: Int?, applicability: Int?)
+            lever: Double, slots: (eligibility: Int?, applicability: Int?), taxonomyNumber: Int
         ) {
+            self.taxonomyNumber = taxonomyNumber
             self.definition = definition
             self.index = index
             self.eligibility = eligibility
@@ -38,6 +46,8 @@ public final class OfferSet: Sendable {
             self.suppressionConditions = suppressionConditions
             self.value = value
             self.payloads = payloads
+            channelNames = payloads.keys.sorted()
+            readsOffer = ([eligibility, applicability, value] + suppressionConditions.map { $0 }).contains { $0?.referencesItem == true }
             self.lever = lever
             var fields: [String: JSONValue] = [
                 "id": .string(definition.id), "name": .string(definition.name), "issue": .string(definition.issue),
@@ -109,6 +119,7 @@ public final class OfferSet: Sendable {
         let campaignIndex = Dictionary(campaigns.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         var compiled: [Compiled] = []
         var slots: [String: Int] = [:]
+        var taxonomies: [String: Int] = [:]
         func slot(_ expression: Expression?) -> Int? {
             guard let expression, !expression.referencesItem else { return nil }
             if let slot = slots[expression.source] { return slot }
@@ -153,7 +164,11 @@ public final class OfferSet: Sendable {
                 Compiled(
                     definition: definition, index: compiled.count, eligibility: eligibility, applicability: applicability,
                     suppressionConditions: suppression, value: value, payloads: payloads, lever: lever,
-                    slots: (slot(eligibility), slot(applicability))))
+                    slots: (slot(eligibility), slot(applicability)),
+                    taxonomyNumber: taxonomies[definition.taxonomy] ?? {
+                        taxonomies[definition.taxonomy] = taxonomies.count
+                        return taxonomies.count - 1
+                    }()))
         }
         return OfferSet(
             offers: compiled, levers: Dictionary(levers.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last }),

@@ -65,26 +65,26 @@ extension OfferEngine {
         output.append(contentsOf: #"},"offers":{"#.utf8)
         // Groups by number into the list of the decision's distinct groups (a few, against one
         // per candidate).
-        var groups: [[UInt8]] = []
-        var groupNumbers: [[UInt8]: Int] = [:]
+        // Numbered in order of first appearance, through the offer set's taxonomy numbers.
+        var groups: [Int] = []  // position in `candidates` of each group's first candidate
+        var groupNumbers = [Int32](repeating: -1, count: (candidates.lazy.map(\.offer.taxonomyNumber).max() ?? 0) + 1)
         key("group")
         output.append(UInt8(ascii: "["))
         for index in candidates.indices {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            let taxonomy = candidates[index].offer.encodedTaxonomy
-            let number = groupNumbers[taxonomy] ?? groups.count
-            if number == groups.count {
-                groups.append(taxonomy)
-                groupNumbers[taxonomy] = number
+            let taxonomy = candidates[index].offer.taxonomyNumber
+            if groupNumbers[taxonomy] < 0 {
+                groupNumbers[taxonomy] = Int32(groups.count)
+                groups.append(index)
             }
-            JSONWriter.writeNumber(Double(number), into: &output)
+            JSONWriter.writeNumber(Double(groupNumbers[taxonomy]), into: &output)
         }
         output.append(contentsOf: "],".utf8)
         key("groups")
         output.append(UInt8(ascii: "["))
-        for (index, group) in groups.enumerated() {
-            if index > 0 { output.append(UInt8(ascii: ",")) }
-            output.append(contentsOf: group)
+        for (number, first) in groups.enumerated() {
+            if number > 0 { output.append(UInt8(ascii: ",")) }
+            output.append(contentsOf: candidates[first].offer.encodedTaxonomy)
         }
         output.append(contentsOf: "],".utf8)
         column("id") { $0.encodedId }

@@ -39,6 +39,78 @@ import Testing
         ])
     }
 
+    /// A short history is searched per offer, a long one grouped once: both suppress alike.
+    @Test func suppressionReadsShortAndLongHistoriesAlike() throws {
+        let day: Millis = 86_400_000
+        let offers = try OfferSet.compile(
+            ["a", "b", "c"].map { id in
+                var definition = OfferDefinition(id: id, issue: "retention", group: "bundles", channels: ["web": .object([:])])
+                definition.value = .constant(id == "a" ? 3 : id == "b" ? 2 : 1)
+                definition.suppression = [.impressions(count: 3, within: 14 * day), .dismissed(within: nil)]
+                return definition
+            }, features: .empty)
+        var placement = PlacementDefinition(id: "p", limit: 3)
+        placement.actions = ActionArbitration(channel: "web", exploration: .greedy)
+        let arbitrator = try #require(Arbitrator(placement: try PlacementSet.compile([placement], features: .empty).placements["p"]!, offers: offers))
+        let now = 30 * day
+        // "a" shown three times lately, "b" dismissed, "c" shown once.
+        let short = [
+            ActionTouch(offer: "a", kind: .impression, time: now - 3 * day), ActionTouch(offer: "a", kind: .impression, time: now - 2 * day),
+            ActionTouch(offer: "b", kind: .dismissed, time: now - 2 * day), ActionTouch(offer: "a", kind: .impression, time: now - day),
+            ActionTouch(offer: "c", kind: .impression, time: now - day),
+        ]
+        // The same, among 20 touches of an offer no longer defined.
+        let long = (0..<20).map { ActionTouch(offer: "gone", kind: .dismissed, time: Millis($0)) } + short
+        for history in [short, long] {
+            let request = Arbitrator.Request(context: EvaluationContext(now: now), requestContext: [:], history: history, limit: 3)
+            var generator = SeededGenerator(seed: 1)
+            let result = arbitrator.arbitrate(request, using: &generator) { _, survivors in survivors.map { _ in (0, 0, 0.5, 0) } }
+            #expect(result.chosen.map(\.offer.definition.id) == ["c"])
+            #expect(Dictionary(uniqueKeysWithValues: result.rejections.map { ($0.offer, $0.stage) }) == ["a": .suppression, "b": .suppression])
+        }
+    }
+
+    /// Thompson sampling draws from each candidate's posterior: without variance it is greedy;
+    /// with it, the first slot's probabilities are the share of draws each won, and the later
+    /// slots are drawn from what is left.
+    @Test func thompsonSamplingRecordsTheShareOfDrawsEachCandidateWon() throws {
+        let offers = try OfferSet.compile(
+            ["sure", "unsure", "poor"].map { id in
+                var definition = OfferDefinition(id: id, issue: "retention", group: "bundles", channels: ["web": .object([:])])
+                definition.value = .constant(1)
+                return definition
+            }, features: .empty)
+        var placement = PlacementDefinition(id: "p", limit: 3)
+        placement.actions = ActionArbitration(channel: "web", exploration: .thompson)
+        let arbitrator = try #require(Arbitrator(placement: try PlacementSet.compile([placement], features: .empty).placements["p"]!, offers: offers))
+        let request = Arbitrator.Request(context: EvaluationContext(now: 0), requestContext: [:], history: [], limit: 3)
+        func decide(variance: Double, seed: UInt64) -> Arbitrator.Result {
+            var generator = SeededGenerator(seed: seed)
+            return arbitrator.arbitrate(request, using: &generator) { _, survivors in
+                survivors.map { offer -> Arbitrator.Prediction in
+                    switch offer.definition.id {
+                    case "sure": (0.4, 0, PropensityModel.sigmoid(0.4), 0)
+                    case "unsure": (0, variance, 0.5, 0)
+                    default: (-4, 0, PropensityModel.sigmoid(-4), 0)
+                    }
+                }
+            }
+        }
+        let certain = decide(variance: 0, seed: 1)
+        #expect(certain.chosen.map(\.offer.definition.id) == ["sure", "unsure", "poor"])
+        #expect(certain.candidates.map(\.probability) == [1, 0, 0])
+        #expect(certain.chosen.map(\.probability) == [1, 1, 1])
+        for seed in UInt64(1)...5 {
+            let uncertain = decide(variance: 4, seed: seed)
+            let first = uncertain.candidates.map(\.probability)
+            #expect(abs(first.reduce(0, +) - 1) < 1e-12)
+            #expect(first[0] > 0 && first[1] > 0 && first[2] == 0)  // "poor" never wins a draw
+            #expect(Set(uncertain.chosen.map(\.offer.definition.id)) == ["sure", "unsure", "poor"])
+            #expect(uncertain.chosen[0].probability == first[uncertain.candidates.firstIndex { $0.offer.index == uncertain.chosen[0].offer.index }!])
+            #expect(uncertain.chosen.last?.probability == 1)  // the last slot has one candidate left
+        }
+    }
+
     @Test func aMemoSlotKeepsItsFirstAnswerAndNoSlotAlwaysEvaluates() throws {
         let gold = try Expression.compileCondition(#"profile.traits.tier == "gold""#)
         let goldContext = EvaluationContext(profile: ["traits": ["tier": "gold"]], now: 0)
