@@ -101,6 +101,16 @@ public enum FeatureHasher {
     ) {
         let mask = UInt64((1 << bits) - 1)
         for token in shared { body(UInt32(token.hash & mask), token.value) }
+        forEachActionFeature(shared: shared, action: action, bits: bits, body)
+    }
+
+    /// The features of ``forEachFeature(shared:action:bits:_:)`` after the shared ones: the
+    /// action's own and the crosses (what differs between the actions of one decision).
+    @inline(__always)
+    public static func forEachActionFeature(
+        shared: [Token], action: [Token], bits: Int, _ body: (_ index: UInt32, _ value: Float) -> Void
+    ) {
+        let mask = UInt64((1 << bits) - 1)
         for token in action { body(UInt32(token.hash & mask), token.value) }
         guard action.count >= 2 else { return }
         let id = action[0].hash

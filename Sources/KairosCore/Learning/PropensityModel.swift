@@ -105,18 +105,32 @@ public struct PropensityModel: Sendable {
         return ((1 - weight) * probability + weight * prior, weight)
     }
 
-    /// The model's view of each offer, as the arbitrator needs it, read straight from the
-    /// decision's shared tokens and each offer's tokens (no feature vector is built).
-    public func predictions(shared: [FeatureHasher.Token], offers: [OfferSet.Compiled]) -> [Arbitrator.Prediction] {
+    /// The model's view of each offer for a decision with the `shared` features: log-odds, their
+    /// variance (only with `variance`; 0 otherwise: only Thompson sampling reads it), the
+    /// propensity with the offer's prior blended in, and the prior's weight. The shared
+    /// features' part is summed once, then each offer's own and crossed features are added to
+    /// it (in the order of ``FeatureHasher/forEachFeature(shared:action:bits:_:)``, so the sums
+    /// are those of ``logit(_:)``).
+    public func predictions(
+        shared: [FeatureHasher.Token], offers: [OfferSet.Compiled], variance wantsVariance: Bool = true
+    ) -> [Arbitrator.Prediction] {
         let prior = parameters.l2 + 1
+        let mask = UInt64((1 << parameters.bits) - 1)
         return weights.withUnsafeBufferPointer { w in
             precision.withUnsafeBufferPointer { q in
-                offers.map { offer in
-                    var logit: Float = 0
-                    var variance = 0.0
-                    FeatureHasher.forEachFeature(shared: shared, action: offer.tokens, bits: parameters.bits) { index, value in
+                var sharedLogit: Float = 0
+                var sharedVariance = 0.0
+                for token in shared {
+                    let index = Int(token.hash & mask)
+                    sharedLogit += w[index] * token.value
+                    if wantsVariance { sharedVariance += Double(token.value) * Double(token.value) / (prior + Double(q[index])) }
+                }
+                return offers.map { offer in
+                    var logit = sharedLogit
+                    var variance = sharedVariance
+                    FeatureHasher.forEachActionFeature(shared: shared, action: offer.tokens, bits: parameters.bits) { index, value in
                         logit += w[Int(index)] * value
-                        variance += Double(value) * Double(value) / (prior + Double(q[Int(index)]))
+                        if wantsVariance { variance += Double(value) * Double(value) / (prior + Double(q[Int(index)])) }
                     }
                     let (propensity, weight) = propensity(logit: Double(logit), action: offer.definition.id, prior: offer.definition.prior)
                     return (Double(logit), variance, propensity, weight)

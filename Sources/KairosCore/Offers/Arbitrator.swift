@@ -108,6 +108,12 @@ public struct Arbitrator: Sendable {
     public let placement: PlacementSet.Compiled
     public let arbitration: ActionArbitration
     public let offers: OfferSet
+    /// Whether the draw reads the variance of the model's log-odds (Thompson sampling does).
+    public var needsVariance: Bool {
+        if case .thompson = arbitration.exploration { return true }
+        return false
+    }
+
     public init?(placement: PlacementSet.Compiled, offers: OfferSet) {
         guard let arbitration = placement.definition.actions else { return nil }
         self.placement = placement

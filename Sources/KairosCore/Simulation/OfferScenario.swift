@@ -109,7 +109,7 @@ public struct OfferScenario: Sendable {
         for decision in 1...configuration.decisions {
             let person = person(UInt64(decision), stream: 4)
             let request = Arbitrator.Request(context: context(person), requestContext: [:], history: [], limit: 1)
-            let result = arbitrator.arbitrate(request, using: &generator) { model.predictions(shared: $0, offers: $1) }
+            let result = arbitrator.arbitrate(request, using: &generator) { model.predictions(shared: $0, offers: $1, variance: arbitrator.needsVariance) }
             if let chosen = result.chosen.first {
                 let positive = generator.chance(truth(person, offer: chosen.offer.index))
                 let vector = FeatureHasher.vector(shared: result.shared, action: chosen.offer.tokens, bits: model.parameters.bits)

@@ -100,7 +100,7 @@ public final class OfferEngine: Sendable {
         var result = arbitrator.arbitrate(request, using: &generator) { shared, candidates in
             models.withLock { models in
                 if models[id] == nil { models[id] = PropensityModel(parameters: parameters) }
-                return models[id]!.predictions(shared: shared, offers: candidates)
+                return models[id]!.predictions(shared: shared, offers: candidates, variance: arbitrator.needsVariance)
             }
         }
         let budgeted = result.chosen.contains { $0.offer.isBudgeted }

@@ -71,7 +71,7 @@ extension SQLiteStore {
     /// Ids cannot hold NUL (`EventParser.id`), so the exact length bound here and the C string
     /// GRDB binds in lookups are the same text.
     @inline(__always)
-    private static func bind(_ text: String?, _ index: Int32, _ handle: OpaquePointer?) -> Int32 {
+    static func bind(_ text: String?, _ index: Int32, _ handle: OpaquePointer?) -> Int32 {
         guard var text else { return sqlite3_bind_null(handle, index) }
         return text.withUTF8 { bytes in
             if let base = bytes.baseAddress {
@@ -83,7 +83,7 @@ extension SQLiteStore {
     }
 
     /// SQLite's "copy the value now" destructor.
-    private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+    static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
 
     /// The columns ``storedEvent(_:)`` reads, in order.
     static let storedEventColumns = "seq, body, message_id, name, user_id, anonymous_id, ts, received_at"

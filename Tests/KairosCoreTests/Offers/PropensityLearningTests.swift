@@ -76,6 +76,11 @@ import Testing
             #expect(abs(prediction.variance - model.logitVariance(vector)) < 1e-12)
             #expect(prediction.logit != 0)
         }
+        // Without the variance (what all but Thompson sampling ask for), the same log-odds.
+        let withoutVariance = model.predictions(shared: shared, offers: offers.offers, variance: false)
+        #expect(withoutVariance.map(\.logit) == predictions.map(\.logit))
+        #expect(withoutVariance.map(\.propensity) == predictions.map(\.propensity))
+        #expect(withoutVariance.allSatisfy { $0.variance == 0 })
     }
 
     @Test func epsilonGreedyLogsTheProbabilityOfEachDraw() throws {
