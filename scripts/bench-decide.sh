@@ -14,11 +14,7 @@ export USERS=${2:-10000}
 export ITEMS=${3:-5000}
 DAYS=${4:-14}
 PORT=${PORT:-8097}
-# KAIROS=PATH benchmarks another binary (e.g. an earlier build) instead of building this tree.
-if [ -z "${KAIROS:-}" ]; then
-  swift build -c release --product kairos >/dev/null 2>&1
-  KAIROS=.build/release/kairos
-fi
+source scripts/lib/kairos-binary.sh  # KAIROS=PATH runs another binary
 export KAIROS_WRITE_KEY_B64=$(printf 'kw:' | base64)
 WORK=${WORK:-$(mktemp -d /tmp/kairos-decide-XXXXXX)}
 trap 'pkill -f "serve --data-dir $WORK" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT

@@ -15,11 +15,7 @@ EVENTS=${2:-1000000}
 ROUNDS=${3:-3}
 PORT=${PORT:-8096}
 DEFINITIONS=scripts/definitions/bench.yaml
-# KAIROS=PATH benchmarks another binary (e.g. an earlier build) instead of building this tree.
-if [ -z "${KAIROS:-}" ]; then
-  swift build -c release --product kairos >/dev/null 2>&1
-  KAIROS=.build/release/kairos
-fi
+source scripts/lib/kairos-binary.sh  # KAIROS=PATH runs another binary
 export KAIROS_WRITE_KEY_B64=$(printf 'kw:' | base64)
 WORK=$(mktemp -d /tmp/kairos-features-XXXXXX)
 trap 'pkill -f "serve --data-dir $WORK" 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -3,9 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-8094}
-swift build -c release --product kairos >/dev/null 2>&1
+source scripts/lib/kairos-binary.sh  # KAIROS=PATH runs another binary
 DATA=$(mktemp -d /tmp/kairos-inapp-XXXXXX)
-.build/release/kairos serve --data-dir "$DATA" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null 2>&1 &
+"$KAIROS" serve --data-dir "$DATA" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.1; done

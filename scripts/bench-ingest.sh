@@ -8,11 +8,11 @@ DURATION=${1:-15}
 CONNECTIONS=${2:-64}
 PORT=${PORT:-8099}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
-swift build -c release --product kairos >/dev/null 2>&1
+source scripts/lib/kairos-binary.sh  # KAIROS=PATH runs another binary
 DATA=$(mktemp -d /tmp/kairos-bench-XXXXXX)
 WRITE_KEY=kw_bench
 export KAIROS_WRITE_KEY_B64=$(printf '%s:' "$WRITE_KEY" | base64)
-.build/release/kairos serve --data-dir "$DATA" --port "$PORT" --write-key "$WRITE_KEY" --secret-key ks_bench \
+"$KAIROS" serve --data-dir "$DATA" --port "$PORT" --write-key "$WRITE_KEY" --secret-key ks_bench \
   --log-level warning >/dev/null &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT

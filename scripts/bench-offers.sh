@@ -14,11 +14,7 @@ DURATION=${1:-10}
 export PROFILES=${2:-1000000}
 PORT=${PORT:-8098}
 OUTCOMES=${OUTCOMES:-2000}
-# KAIROS=PATH benchmarks another binary (e.g. an earlier build) instead of building this tree.
-if [ -z "${KAIROS:-}" ]; then
-  swift build -c release --product kairos >/dev/null 2>&1
-  KAIROS=.build/release/kairos
-fi
+source scripts/lib/kairos-binary.sh  # KAIROS=PATH runs another binary
 export KAIROS_WRITE_KEY_B64=$(printf 'kw:' | base64)
 WORK=${WORK:-$(mktemp -d /tmp/kairos-offers-XXXXXX)}
 mkdir -p "$WORK"

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 EVENTS=${1:-1000000}
 PROFILES=${2:-100000}
 PORT=${PORT:-8098}
-swift build -c release --product kairos >/dev/null 2>&1
+source scripts/lib/kairos-binary.sh  # KAIROS=PATH runs another binary
 DATA=$(mktemp -d /tmp/kairos-restart-XXXXXX)
 trap 'rm -rf "$DATA"' EXIT
 python3 - "$EVENTS" "$PROFILES" > "$DATA/events.ndjson" <<'PY'
@@ -23,11 +23,11 @@ for i in range(n):
               % (names[i % 4], who, i, day, i % 5000))
 PY
 echo "import of $EVENTS events:"
-/usr/bin/time -f "  %e s, max RSS %M KiB" .build/release/kairos import "$DATA/events.ndjson" --data-dir "$DATA" --batch-size 5000 --log-level error 2>&1 | tail -2
+/usr/bin/time -f "  %e s, max RSS %M KiB" "$KAIROS" import "$DATA/events.ndjson" --data-dir "$DATA" --batch-size 5000 --log-level error 2>&1 | tail -2
 rm "$DATA/events.ndjson"
 ls -la "$DATA"/kairos.sqlite | awk '{printf "database size: %.0f MiB\n", $5/1048576}'
 START=$(date +%s.%N)
-.build/release/kairos serve --data-dir "$DATA" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null &
+"$KAIROS" serve --data-dir "$DATA" --port "$PORT" --write-key kw --secret-key ks --log-level warning >/dev/null &
 SERVER=$!
 until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.05; done
 END=$(date +%s.%N)

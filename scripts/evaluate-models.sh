@@ -10,12 +10,12 @@ ITEMS=${2:-3000}
 DAYS=${3:-14}
 SEED=${4:-2}
 TIMING=${5:-timeline}
-swift build -c release --product kairos >/dev/null 2>&1
+source scripts/lib/kairos-binary.sh  # KAIROS=PATH runs another binary
 WORK=$(mktemp -d /tmp/kairos-evaluate-XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
-.build/release/kairos simulate --users "$USERS" --items "$ITEMS" --days "$DAYS" --seed "$SEED" --start 2026-11-01 \
+"$KAIROS" simulate --users "$USERS" --items "$ITEMS" --days "$DAYS" --seed "$SEED" --start 2026-11-01 \
   --out "$WORK" >/dev/null 2>&1
 echo "Kairos model evaluation — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; simulate --users $USERS --items $ITEMS --days $DAYS --seed $SEED"
-.build/release/kairos evaluate --interactions "$WORK/events.ndjson" --items "$WORK/items.ndjson" \
+"$KAIROS" evaluate --interactions "$WORK/events.ndjson" --items "$WORK/items.ndjson" \
   --definitions scripts/definitions/models.yaml --timing "$TIMING" --mf tuned \
   --json "$WORK/report.json" --html "${HTML:-$WORK/report.html}" 2>"$WORK/errors" || { tail -3 "$WORK/errors"; exit 1; }
