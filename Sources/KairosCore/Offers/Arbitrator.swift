@@ -144,7 +144,7 @@ public struct Arbitrator: Sendable {
         var survivors: [OfferSet.Compiled] = []
         var memo = ConditionMemo(count: offers.sharedConditions)
         for offer in offers.offers {
-            if let detail = rejection(offer, request: request, history: history(of: offer), context: &context, memo: &memo) {
+            if let detail = rejection(offer, request: request, history: history, context: &context, memo: &memo) {
                 result.rejections.append(Rejection(offer: offer.definition.id, detail: detail))
             } else {
                 survivors.append(offer)
@@ -199,7 +199,8 @@ public struct Arbitrator: Sendable {
 
     /// The first rule `offer` fails, if any.
     private func rejection(
-        _ offer: OfferSet.Compiled, request: Request, history: [ActionTouch], context: inout EvaluationContext,
+        _ offer: OfferSet.Compiled, request: Request, history: (OfferSet.Compiled) -> [ActionTouch],
+        context: inout EvaluationContext,
         memo: inout ConditionMemo
     ) -> Rejection.Detail? {
         // The definition's fields are read in place: a copy of it would retain every one of its parts.
@@ -218,7 +219,10 @@ public struct Arbitrator: Sendable {
         if let applicability = offer.applicability, !memo.matches(applicability, slot: offer.applicabilitySlot, context) {
             return .notApplicable(applicability.source)
         }
-        if let detail = suppressed(offer, history: history, now: now, context: context) { return detail }
+        // The person's touches with the offer, picked out only for an offer that got this far.
+        if !offer.definition.suppression.isEmpty, let detail = suppressed(offer, history: history(offer), now: now, context: context) {
+            return detail
+        }
         if !request.exhausted.isEmpty && request.exhausted.contains(offer.index) { return .budgetUsedUp }
         return nil
     }

@@ -119,7 +119,9 @@ public final class OfferSet: Sendable {
         let campaignIndex = Dictionary(campaigns.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         var compiled: [Compiled] = []
         var slots: [String: Int] = [:]
-        var taxonomies: [String: Int] = [:]
+        /// Numbered by their encoded bytes, as the decision log writes them (two spellings of one
+        /// text that compare equal as strings stay two groups there).
+        var taxonomies: [[UInt8]: Int] = [:]
         func slot(_ expression: Expression?) -> Int? {
             guard let expression, !expression.referencesItem else { return nil }
             if let slot = slots[expression.source] { return slot }
@@ -165,8 +167,8 @@ public final class OfferSet: Sendable {
                     definition: definition, index: compiled.count, eligibility: eligibility, applicability: applicability,
                     suppressionConditions: suppression, value: value, payloads: payloads, lever: lever,
                     slots: (slot(eligibility), slot(applicability)),
-                    taxonomyNumber: taxonomies[definition.taxonomy] ?? {
-                        taxonomies[definition.taxonomy] = taxonomies.count
+                    taxonomyNumber: taxonomies[JSONWriter.bytes(.string(definition.taxonomy))] ?? {
+                        taxonomies[JSONWriter.bytes(.string(definition.taxonomy))] = taxonomies.count
                         return taxonomies.count - 1
                     }()))
         }

@@ -151,11 +151,11 @@ public final class SessionNeighbours: Sendable {
         return TopK.select(zip(scores.items, scores.values), k: limit)
     }
 
-    /// A person's key hashed for the slot summaries (FNV-1a): equal keys, equal hashes.
+    /// A person's key hashed for the slot summaries: Swift's own string hash, which agrees with
+    /// `==` (keys equal as strings, in any Unicode spelling, hash alike). Seeded per process, as
+    /// the summaries live in memory only.
     static func ownerHash(_ owner: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in owner.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
+        UInt64(bitPattern: Int64(owner.hashValue))
     }
 
     /// Sessions evicted from the ring while still open, since start.
