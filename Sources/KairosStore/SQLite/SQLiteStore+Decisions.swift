@@ -91,45 +91,22 @@ extension SQLiteStore {
     public func appendDecisions(_ decisions: [DecisionRecord]) async throws {
         guard !decisions.isEmpty else { return }
         try await pool.write { db in
-            let statement = try db.cachedStatement(sql: Self.insertDecisionSQL)
-            let handle = statement.sqliteStatement
-            let connection = db.sqliteConnection
-            defer {
-                sqlite3_reset(handle)
-                sqlite3_clear_bindings(handle)
-            }
-            func bucket(_ id: String?, _ index: Int32) -> Int32 {
-                guard let id else { return sqlite3_bind_null(handle, index) }
-                return sqlite3_bind_int64(handle, index, Int64(DecisionRecord.ownerBucket(of: id)))
-            }
-            for decision in decisions {
-                sqlite3_reset(handle)
-                // SQLITE_OK is 0: or-ing the results is non-zero when any bind failed.
-                let bound =
-                    Self.bind(decision.id, 1, handle) | Self.bind(decision.profileKey, 2, handle)
-                    | Self.bind(decision.userId, 3, handle) | Self.bind(decision.anonymousId, 4, handle)
-                    | Self.bind(decision.placement, 5, handle) | sqlite3_bind_int64(handle, 6, decision.createdAt)
-                    | bucket(decision.userId, 7) | bucket(decision.anonymousId, 8)
-                guard bound == SQLITE_OK else {
-                    throw DatabaseError(
-                        resultCode: ResultCode(rawValue: sqlite3_errcode(connection)),
-                        message: String(cString: sqlite3_errmsg(connection)), sql: Self.insertDecisionSQL)
+            try Self.withStatementHandle(db, sql: Self.insertDecisionSQL) { handle, connection in
+                func bucket(_ id: String?, _ index: Int32) -> Int32 {
+                    guard let id else { return sqlite3_bind_null(handle, index) }
+                    return sqlite3_bind_int64(handle, index, Int64(DecisionRecord.ownerBucket(of: id)))
                 }
-                let body = decision.encodedBody ?? Array(JSONWriter.string(decision.body).utf8)
-                let code = body.withUnsafeBufferPointer { body in
-                    // Bound without a copy: the buffer outlives the step.
+                for decision in decisions {
+                    sqlite3_reset(handle)
+                    // SQLITE_OK is 0: or-ing the results is non-zero when any bind failed.
                     let bound =
-                        if let base = body.baseAddress {
-                            sqlite3_bind_text(handle, 9, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(body.count), nil)
-                        } else {
-                            sqlite3_bind_text(handle, 9, "", 0, Self.transient)
-                        }
-                    return bound == SQLITE_OK ? sqlite3_step(handle) : bound
-                }
-                guard code == SQLITE_DONE else {
-                    throw DatabaseError(
-                        resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)),
-                        sql: Self.insertDecisionSQL)
+                        Self.bind(decision.id, 1, handle) | Self.bind(decision.profileKey, 2, handle)
+                        | Self.bind(decision.userId, 3, handle) | Self.bind(decision.anonymousId, 4, handle)
+                        | Self.bind(decision.placement, 5, handle) | sqlite3_bind_int64(handle, 6, decision.createdAt)
+                        | bucket(decision.userId, 7) | bucket(decision.anonymousId, 8)
+                    guard bound == SQLITE_OK else { throw Self.error(sqlite3_errcode(connection), connection, sql: Self.insertDecisionSQL) }
+                    let code = Self.step(handle, text: decision.encodedBody ?? JSONWriter.bytes(decision.body), at: 9)
+                    guard code == SQLITE_DONE else { throw Self.error(code, connection, sql: Self.insertDecisionSQL) }
                 }
             }
         }
