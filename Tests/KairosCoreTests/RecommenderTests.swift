@@ -56,6 +56,8 @@ import Testing
         sessions.observe(owner: "a", item: 5, time: later)  // "a"'s new session, in the fourth slot
         sessions.observe(owner: "d", item: 6, time: later)  // evicts "a"'s closed session (1, 2)
         sessions.observe(owner: "e", item: 6, time: later)  // evicts "b" (1, 3)
+        // Their postings go with them: item 2 was only in "a"'s closed session, item 1 is left in "c"'s.
+        #expect(sessions.postingCount(of: 2) == 0 && sessions.postingCount(of: 1) == 1 && sessions.postingCount(of: 6) == 2)
         let after = sessions.recommend(for: [1], owner: "x", limit: 10)
         #expect(after.map(\.item) == [3, 4])
         #expect(abs(after[0].score - 1 / 3.0.squareRoot()) < 1e-12)

@@ -16,11 +16,11 @@ public final class SessionNeighbours: Sendable {
         var owner: String
         var items: [UInt32]
         var last: Millis
-        var generation: UInt32
     }
 
     /// What a scan of the postings reads of a ring slot, without touching the session itself
     /// (reading it would retain its owner and items): plain numbers, kept in step with `ring`.
+    /// The slot's generation is kept here only.
     struct SlotSummary {
         /// The session's generation; 0 for an empty slot (generations start at 1).
         var generation: UInt32 = 0
@@ -69,19 +69,20 @@ public final class SessionNeighbours: Sendable {
                 // A new session, in the ring's oldest slot; the session there leaves the index.
                 let fresh = state.next
                 state.next = (state.next + 1) % capacity
+                let evictedGeneration = state.summaries[fresh].generation
                 if let evicted = state.ring[fresh] {
                     if state.open[evicted.owner] == fresh {
                         state.open[evicted.owner] = nil
                         if Self.isOpen(last: evicted.last, at: time) { state.cutOpen += 1 }
                     }
                     for item in evicted.items {
-                        state.index[item]?.removeAll { $0.slot == Int32(fresh) && $0.generation == evicted.generation }
+                        state.index[item]?.removeAll { $0.slot == Int32(fresh) && $0.generation == evictedGeneration }
                         if state.index[item]?.isEmpty == true { state.index[item] = nil }
                     }
                 }
                 // Never 0, which marks an empty slot's summary.
                 state.generation = state.generation == UInt32.max ? 1 : state.generation + 1
-                state.ring[fresh] = Session(owner: owner, items: [], last: time, generation: state.generation)
+                state.ring[fresh] = Session(owner: owner, items: [], last: time)
                 state.summaries[fresh] = SlotSummary(generation: state.generation, count: 0, ownerHash: Self.ownerHash(owner))
                 state.open[owner] = fresh
                 slot = fresh
@@ -91,7 +92,7 @@ public final class SessionNeighbours: Sendable {
             state.summaries[current].count += 1
             state.ring[current]!.last = max(state.ring[current]!.last, time)
             // In place (the `default:` subscript modifies the stored list; no copy out and back).
-            Self.post((Int32(current), state.ring[current]!.generation), to: &state.index[item, default: []])
+            Self.post((Int32(current), state.summaries[current].generation), to: &state.index[item, default: []])
         }
     }
 
@@ -157,6 +158,9 @@ public final class SessionNeighbours: Sendable {
     static func ownerHash(_ owner: String) -> UInt64 {
         UInt64(bitPattern: Int64(owner.hashValue))
     }
+
+    /// How many sessions of the ring the index lists for `item` (an evicted session leaves it).
+    func postingCount(of item: UInt32) -> Int { state.withLock { $0.index[item]?.count ?? 0 } }
 
     /// Sessions evicted from the ring while still open, since start.
     public var cutOpen: Int { state.withLock { $0.cutOpen } }
