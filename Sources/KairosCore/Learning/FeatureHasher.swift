@@ -99,9 +99,16 @@ public enum FeatureHasher {
     public static func forEachFeature(
         shared: [Token], action: [Token], bits: Int, _ body: (_ index: UInt32, _ value: Float) -> Void
     ) {
+        forEachSharedFeature(shared: shared, bits: bits, body)
+        forEachActionFeature(shared: shared, action: action, bits: bits, body)
+    }
+
+    /// The features of ``forEachFeature(shared:action:bits:_:)`` that every action of a decision
+    /// has alike: the shared ones, first.
+    @inline(__always)
+    public static func forEachSharedFeature(shared: [Token], bits: Int, _ body: (_ index: UInt32, _ value: Float) -> Void) {
         let mask = UInt64((1 << bits) - 1)
         for token in shared { body(UInt32(token.hash & mask), token.value) }
-        forEachActionFeature(shared: shared, action: action, bits: bits, body)
     }
 
     /// The features of ``forEachFeature(shared:action:bits:_:)`` after the shared ones: the

@@ -115,15 +115,13 @@ public struct PropensityModel: Sendable {
         shared: [FeatureHasher.Token], offers: [OfferSet.Compiled], variance wantsVariance: Bool = true
     ) -> [Arbitrator.Prediction] {
         let prior = parameters.l2 + 1
-        let mask = UInt64((1 << parameters.bits) - 1)
         return weights.withUnsafeBufferPointer { w in
             precision.withUnsafeBufferPointer { q in
                 var sharedLogit: Float = 0
                 var sharedVariance = 0.0
-                for token in shared {
-                    let index = Int(token.hash & mask)
-                    sharedLogit += w[index] * token.value
-                    if wantsVariance { sharedVariance += Double(token.value) * Double(token.value) / (prior + Double(q[index])) }
+                FeatureHasher.forEachSharedFeature(shared: shared, bits: parameters.bits) { index, value in
+                    sharedLogit += w[Int(index)] * value
+                    if wantsVariance { sharedVariance += Double(value) * Double(value) / (prior + Double(q[Int(index)])) }
                 }
                 return offers.map { offer in
                     var logit = sharedLogit

@@ -35,9 +35,9 @@ public final class OfferSet: Sendable {
         init(
             definition: OfferDefinition, index: Int, eligibility: Expression?, applicability: Expression?,
             suppressionConditions: [Expression], value: Expression?, payloads: [String: PayloadTemplate],
-            lever: Double, slots: (eligibility: Int?, applicability: Int?), taxonomyNumber: Int
+            lever: Double, slots: (eligibility: Int?, applicability: Int?), taxonomy: (encoded: [UInt8], number: Int)
         ) {
-            self.taxonomyNumber = taxonomyNumber
+            (encodedTaxonomy, taxonomyNumber) = taxonomy
             self.definition = definition
             self.index = index
             self.eligibility = eligibility
@@ -47,7 +47,8 @@ public final class OfferSet: Sendable {
             self.value = value
             self.payloads = payloads
             channelNames = payloads.keys.sorted()
-            readsOffer = ([eligibility, applicability, value] + suppressionConditions.map { $0 }).contains { $0?.referencesItem == true }
+            readsOffer = [eligibility, applicability, value].contains { $0?.referencesItem == true }
+                || suppressionConditions.contains(where: \.referencesItem)
             self.lever = lever
             var fields: [String: JSONValue] = [
                 "id": .string(definition.id), "name": .string(definition.name), "issue": .string(definition.issue),
@@ -58,7 +59,6 @@ public final class OfferSet: Sendable {
             json = .object(fields)
             tokens = FeatureHasher.tokens(of: definition)
             encodedId = JSONWriter.bytes(.string(definition.id))
-            encodedTaxonomy = JSONWriter.bytes(.string(definition.taxonomy))
         }
 
         /// Whether giving it out draws on a budget (its own or its campaign's).
@@ -160,17 +160,16 @@ public final class OfferSet: Sendable {
                 payloads[channel] = try PayloadTemplate(fields, environment: environment, prefix: "channels.\(channel)", owner: owner)
             }
             let lever = levers.reduce(definition.lever) { $1.covers(definition) ? $0 * $1.weight : $0 }
+            let taxonomy = JSONWriter.bytes(.string(definition.taxonomy))
+            let taxonomyNumber = taxonomies[taxonomy, default: taxonomies.count]
+            taxonomies[taxonomy] = taxonomyNumber
             let eligibility = try condition(definition.eligibility, "eligibility")
             let applicability = try condition(definition.applicability, "applicability")
             compiled.append(
                 Compiled(
                     definition: definition, index: compiled.count, eligibility: eligibility, applicability: applicability,
                     suppressionConditions: suppression, value: value, payloads: payloads, lever: lever,
-                    slots: (slot(eligibility), slot(applicability)),
-                    taxonomyNumber: taxonomies[JSONWriter.bytes(.string(definition.taxonomy))] ?? {
-                        taxonomies[JSONWriter.bytes(.string(definition.taxonomy))] = taxonomies.count
-                        return taxonomies.count - 1
-                    }()))
+                    slots: (slot(eligibility), slot(applicability)), taxonomy: (taxonomy, taxonomyNumber)))
         }
         return OfferSet(
             offers: compiled, levers: Dictionary(levers.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last }),

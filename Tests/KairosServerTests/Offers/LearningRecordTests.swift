@@ -39,6 +39,29 @@ import Testing
         #expect(record["context"] == ["bias": 1, "context:page=home": 1])
     }
 
+    /// Groups are numbered in the record's own order of first appearance, not in the order the
+    /// offer set numbered them.
+    @Test func groupsAreNumberedAsTheCandidatesComeInTheRecord() throws {
+        let definitions = [("a", "g", 1.0), ("b", "h", 9.0), ("c", "g", 5.0), ("d", "i", 3.0)].map { id, group, value in
+            var offer = OfferDefinition(id: id, issue: "retention", group: group, channels: ["web": .object([:])])
+            offer.value = .constant(value)
+            return offer
+        }
+        let offers = try OfferSet.compile(definitions, features: .empty)
+        #expect(offers.offers.map(\.taxonomyNumber) == [0, 1, 0, 2])
+        var placement = PlacementDefinition(id: "p", limit: 1)
+        placement.actions = ActionArbitration(channel: "web", threshold: 0, exploration: .greedy)
+        let arbitrator = try #require(Arbitrator(placement: try PlacementSet.compile([placement], features: .empty).placements["p"]!, offers: offers))
+        let request = Arbitrator.Request(context: EvaluationContext(now: 0), requestContext: [:], history: [], limit: 1)
+        var generator = SeededGenerator(seed: 1)
+        let result = arbitrator.arbitrate(request, using: &generator) { _, survivors in survivors.map { _ in (0, 0, 0.5, 0) } }
+        let record = try JSONParser.parse(OfferEngine.learningRecord(result))
+        // By priority: b (h), c (g), d (i), a (g).
+        #expect(record["offers"]?["id"] == ["b", "c", "d", "a"])
+        #expect(record["offers"]?["group"] == [0, 1, 2, 1])
+        #expect(record["offers"]?["groups"] == ["retention/h", "retention/g", "retention/i"])
+    }
+
     @Test func singlePrecisionKeepsAboutSevenDigitsAndFallsBackOutsideItsRange() {
         let cases: [(Double, String)] = [
             (0, "0"), (25, "25"), (-3, "-3"), (0.1, "0.1"), (1 / 3, "0.33333334"), (123_456_789.0, "1.2345679e+08"),
