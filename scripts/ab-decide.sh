@@ -10,6 +10,7 @@
 #   for action placements); USERS / PROFILES are read by the Lua scripts.
 # Example: scripts/ab-decide.sh 3 scripts/wrk/decide.lua 6 /tmp/kairos-old:/tmp/shop/a .build/release/kairos:/tmp/shop/b
 set -uo pipefail
+source "$(dirname "$0")/lib/decide-vs-healthz.sh"
 ROUNDS=$1; LUA=$2; DURATION=$3; shift 3
 METRIC=${METRIC:-kairos_decide_rank_duration_seconds}
 PORT=${PORT:-8111}
@@ -36,15 +37,11 @@ for round in $(seq "$ROUNDS"); do
     sleep 3  # the model refresher's first snapshots
     wrk -t2 -c64 -d3s -s "$LUA" "http://127.0.0.1:$PORT" >/dev/null
     HEALTH=$(wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT/healthz")
-    # The timer's sum and count before and after the measured run: its mean over that run only.
-    timer() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v m="$METRIC" '$1 == m "_sum" {s = $2} $1 == m "_count" {c = $2}
-      END { printf "%s %s", s + 0, c + 0 }'; }
-    read -r SUM0 COUNT0 < <(timer)
+    BEFORE=$(curl -sf "http://127.0.0.1:$PORT/metrics")  # the timer's mean over the measured run only
     CPU0=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
     LOAD=$(wrk -t2 -c64 -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT")
     CPU1=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
-    read -r SUM1 COUNT1 < <(timer)
-    TIMER=$(awk -v a="$SUM0" -v b="$SUM1" -v c="$COUNT0" -v d="$COUNT1" 'BEGIN { if (d > c) printf "%.0f", (b - a) / (d - c) * 1e6; else printf "?" }')
+    read -r TIMER _ < <(timer_mean "$PORT" "$METRIC" "$BEFORE")
     kill "$SERVER"; wait "$SERVER" 2>/dev/null; SERVER=
     echo "$HEALTH" "$LOAD" | grep -E "Non-2xx|Socket errors" >&2
     h=$(echo "$HEALTH" | awk '/Requests\/sec/ {print $2}')

@@ -8,6 +8,7 @@ decide_vs_healthz() {
   local health decide h d before
   health=$(wrk -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$port/healthz")
   before=$(curl -sf "http://127.0.0.1:$port/metrics")
+  DECIDE_METRICS_BEFORE=$before  # for mean_timer: the decide run's requests only
   decide=$(wrk -t2 -c64 -d"${duration}s" --latency -s "$lua" "http://127.0.0.1:$port")
   h=$(echo "$health" | awk '/Requests\/sec/ {print $2}')
   d=$(echo "$decide" | awk '/Requests\/sec/ {print $2}')
@@ -37,8 +38,19 @@ server_quantiles() {
       printf "decide as the server measured it (%d requests): p50 <= %s s, p99 <= %s s\n", total, p50, p99 }'
 }
 
-# mean_timer PORT METRIC LABEL — the mean of a timer in /metrics, in µs.
+# timer_mean PORT METRIC [METRICS-BEFORE] — the mean of a timer in /metrics, in µs: over what it
+# timed since METRICS-BEFORE (a /metrics text) when given, else since start; "?" when it timed nothing.
+timer_mean() {
+  { echo "${3:-}" | sed 's/^/B /'; curl -sf "http://127.0.0.1:$1/metrics" | sed 's/^/A /'; } | awk -v m="$2" '
+    $2 == m "_sum" { sum[$1] = $3 } $2 == m "_count" { count[$1] = $3 }
+    END { c = count["A"] - count["B"]; if (c > 0) printf "%.0f %d\n", (sum["A"] - sum["B"]) / c * 1e6, c; else print "? 0" }'
+}
+
+# mean_timer PORT METRIC LABEL — the mean of a timer over the last decide_vs_healthz run's
+# requests (since start when there was none), in µs.
 mean_timer() {
-  curl -sf "http://127.0.0.1:$1/metrics" | awk -v m="$2" -v label="$3" '$1 == m "_sum" {s=$2} $1 == m "_count" {c=$2}
-    END { if (c > 0) printf "%s: %.0f µs per decision (mean of %d)\n", label, s / c * 1e6, c }'
+  local mean count
+  read -r mean count < <(timer_mean "$1" "$2" "${DECIDE_METRICS_BEFORE:-}")
+  [ "$count" -gt 0 ] && printf "%s: %s µs per decision (mean of %d)\n" "$3" "$mean" "$count"
+  return 0
 }
